@@ -1,0 +1,49 @@
+# Two commands get a new machine going: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# A local run: debug on, SQLite under var/, in-process tasks, mail in var/mail/.
+LOCAL := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
+
+.PHONY: run test install lint format check bench worker beat clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(LOCAL) $(BIN)/python manage.py migrate --noinput
+	$(LOCAL) $(BIN)/python manage.py seed_demo --if-empty
+	$(LOCAL) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: lint
+	$(LOCAL) $(BIN)/python manage.py check
+	$(LOCAL) $(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: $(STAMP)
+	$(LOCAL) $(BIN)/python -m benchmarks.run
+
+worker: $(STAMP)
+	$(BIN)/celery -A board worker --loglevel=INFO
+
+beat: $(STAMP)
+	$(BIN)/celery -A board beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) var/ staticfiles/

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def due(self, now=None):
+        """Queued rows whose next try has come (a lost task, a broker outage)."""
+        now = now or timezone.now()
+        return self.filter(state=Notification.State.QUEUED, next_attempt_at__lte=now)
+
+    def stuck(self, older_than):
+        """Rows a worker claimed and never finished (it was killed mid-send)."""
+        return self.filter(state=Notification.State.SENDING, claimed_at__lt=older_than)
+
+
+class Notification(models.Model):
+    """The outbox: one row per thing a person is told, written in the same
+    transaction as the event, delivered by a Celery task (at least once,
+    idempotently: the row's state says whether it was sent)."""
+
+    class Kind(models.TextChoices):
+        OFFER_RECEIVED = "offer_received", _("Someone offered to help")
+        OFFER_ACCEPTED = "offer_accepted", _("Your offer was accepted")
+        ACCOUNT = "account", _("Account email")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    # Only for account emails (verification, password reset), which may go to
+    # an address that has no account yet.
+    to_email = models.EmailField(_("to address"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    # Pre-rendered content of account emails; cleared once sent, since it can
+    # hold a one-time key.
+    payload = models.JSONField(default=dict, blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next try"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="notification_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_state_display()})"

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from board import views
+
+admin.site.site_header = _("Peer Support Board administration")
+admin.site.site_title = _("Peer Support Board")
+
+urlpatterns = [
+    path("", include("requests.urls")),
+    path("how-it-works/", views.how_it_works, name="how_it_works"),
+    path("crisis-help/", views.crisis, name="crisis"),
+    path("dev/mail/", views.local_mail, name="local_mail"),
+    path("settings/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "board.views.bad_request"
+handler403 = "board.views.permission_denied"
+handler404 = "board.views.page_not_found"
+handler500 = "board.views.server_error"

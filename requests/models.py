@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TITLE_MIN, TITLE_MAX = 5, 120
+BODY_MIN, BODY_MAX = 20, 5000
+OFFER_MESSAGE_MIN, OFFER_MESSAGE_MAX = 10, 2000
+MESSAGE_MAX = 4000
+
+
+def new_public_id() -> str:
+    """An opaque, unguessable id for URLs (72 random bits, URL-safe)."""
+    return secrets.token_urlsafe(9)
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HelpRequestQuerySet(models.QuerySet["HelpRequest"]):
+    def visible(self):
+        return self.filter(is_hidden=False)
+
+    def open(self):
+        return self.filter(status=HelpRequest.Status.OPEN)
+
+    def for_board(self):
+        """What the public board lists: visible requests, author loaded for named ones."""
+        return self.visible().select_related("category", "author").order_by("-created_at", "-pk")
+
+    def authored_by(self, user):
+        return self.filter(author=user)
+
+    def search(self, text: str):
+        query = Q()
+        for word in text.split()[:8]:
+            query &= Q(title__icontains=word) | Q(body__icontains=word)
+        return self.filter(query)
+
+
+class HelpRequest(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        MATCHED = "matched", _("Matched with a helper")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+        EXPIRED = "expired", _("Expired")
+
+    class ResponseKind(models.TextChoices):
+        LISTEN = "listen", _("Just listen")
+        PRACTICAL = "practical", _("Practical help")
+        ADVICE = "advice", _("Advice")
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="help_requests"
+    )
+    is_anonymous = models.BooleanField(_("post anonymously"), default=False)
+    title = models.CharField(
+        _("title"), max_length=TITLE_MAX, validators=[MinLengthValidator(TITLE_MIN)]
+    )
+    body = models.TextField(
+        _("what's going on"), max_length=BODY_MAX, validators=[MinLengthValidator(BODY_MIN)]
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="requests", verbose_name=_("category")
+    )
+    response_kind = models.CharField(
+        _("kind of response wanted"), max_length=16, choices=ResponseKind.choices
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    # How many people offered (withdrawn offers do not count). Kept by the
+    # services so that the board can list and filter without counting rows.
+    offer_count = models.PositiveIntegerField(_("offers"), default=0)
+    is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    created_at = models.DateTimeField(_("posted"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    objects = HelpRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("help request")
+        verbose_name_plural = _("help requests")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="request_status_created"),
+            models.Index(
+                fields=["category", "status", "-created_at"], name="request_category_status"
+            ),
+            models.Index(fields=["author", "-created_at"], name="request_author_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("requests:detail", args=[self.public_id])
+
+    @property
+    def public_author_name(self) -> str:
+        """The name everyone but the author sees."""
+        if self.is_anonymous:
+            return str(_("Anonymous"))
+        return self.author.display_name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.MATCHED)
+
+
+class OfferQuerySet(models.QuerySet["Offer"]):
+    def live(self):
+        return self.filter(status__in=Offer.LIVE_STATUSES)
+
+    def involving(self, user):
+        """Offers `user` may see: the ones they made and the ones on their requests."""
+        return self.filter(Q(helper=user) | Q(request__author=user))
+
+
+class Offer(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the asker")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Not taken up")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class DeclineReason(models.TextChoices):
+        NOT_TAKEN = "not_taken", _("The asker isn't taking up this offer.")
+        FOUND_HELP = "found_help", _("The asker has found help.")
+
+    LIVE_STATUSES = (Status.PENDING, Status.ACCEPTED)
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="offers")
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offers"
+    )
+    message = models.TextField(
+        _("your message"),
+        max_length=OFFER_MESSAGE_MAX,
+        validators=[MinLengthValidator(OFFER_MESSAGE_MIN)],
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    decline_reason = models.CharField(max_length=16, choices=DeclineReason.choices, blank=True)
+    created_at = models.DateTimeField(_("offered"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "helper"],
+                condition=Q(status__in=["pending", "accepted"]),
+                name="one_live_offer_per_helper",
+            ),
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(status="accepted"),
+                name="one_accepted_offer_per_request",
+            ),
+        ]
+        indexes = [models.Index(fields=["helper", "-created_at"], name="offer_helper_created")]
+
+    def __str__(self) -> str:
+        return f"Offer {self.public_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("requests:offer", args=[self.public_id])
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE_STATUSES
+
+    @property
+    def can_message(self) -> bool:
+        return self.is_live and self.request.status in (
+            HelpRequest.Status.OPEN,
+            HelpRequest.Status.MATCHED,
+        )
+
+
+class Message(models.Model):
+    """One message in the private conversation between an asker and a helper."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_messages"
+    )
+    body = models.TextField(_("message"), max_length=MESSAGE_MAX)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["offer", "created_at"], name="message_offer_created")]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk}"

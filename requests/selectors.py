@@ -1,0 +1,68 @@
+"""Permission-aware reads: each getter returns what `user` may see or raises 404."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from requests.models import HelpRequest, Message, Offer
+
+
+def get_request_for(user: User, public_id: str) -> HelpRequest:
+    """A request anyone may open, unless a moderator hid it (then only its author)."""
+    queryset = HelpRequest.objects.select_related("category", "author")
+    visible = Q(is_hidden=False)
+    if user.is_authenticated:
+        visible |= Q(author=user)
+    try:
+        return queryset.filter(visible).get(public_id=public_id)
+    except HelpRequest.DoesNotExist:
+        raise Http404 from None
+
+
+def get_own_request(user: User, public_id: str) -> HelpRequest:
+    try:
+        return HelpRequest.objects.select_related("category").get(public_id=public_id, author=user)
+    except HelpRequest.DoesNotExist:
+        raise Http404 from None
+
+
+def get_offer_for(user: User, public_id: str) -> Offer:
+    """An offer, only for its helper and the asker; everyone else gets a 404."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return (
+            Offer.objects.involving(user)
+            .select_related("request__category", "request__author", "helper")
+            .get(public_id=public_id)
+        )
+    except Offer.DoesNotExist:
+        raise Http404 from None
+
+
+def offers_for_asker(help_request: HelpRequest) -> QuerySet[Offer]:
+    return help_request.offers.select_related("helper").order_by("created_at")
+
+
+def live_offer_of(user: User, help_request: HelpRequest) -> Offer | None:
+    if not user.is_authenticated:
+        return None
+    return help_request.offers.filter(helper=user).live().first()
+
+
+def conversation(offer: Offer) -> QuerySet[Message]:
+    return offer.messages.select_related("sender")
+
+
+def requests_of(user: User) -> QuerySet[HelpRequest]:
+    return HelpRequest.objects.authored_by(user).select_related("category").order_by("-created_at")
+
+
+def offers_of(user: User) -> QuerySet[Offer]:
+    return (
+        Offer.objects.filter(helper=user)
+        .select_related("request__category", "request__author")
+        .order_by("-created_at")
+    )
