@@ -74,6 +74,8 @@ class HelpRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.all()
         self.fields["category"].empty_label = _("Choose a category")
+        # Radio buttons need no "---------" blank choice.
+        self.fields["response_kind"].choices = HelpRequest.ResponseKind.choices
 
 
 class OfferForm(forms.Form):

@@ -151,8 +151,14 @@ class Offer(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class DeclineReason(models.TextChoices):
-        NOT_TAKEN = "not_taken", _("The asker isn't taking up this offer.")
-        FOUND_HELP = "found_help", _("The asker has found help.")
+        NOT_TAKEN = (
+            "not_taken",
+            _("Thank you for offering. The asker isn't taking up this offer this time."),
+        )
+        FOUND_HELP = (
+            "found_help",
+            _("Thank you for offering. The asker has found the help they needed."),
+        )
 
     LIVE_STATUSES = (Status.PENDING, Status.ACCEPTED)
 

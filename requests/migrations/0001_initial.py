@@ -188,8 +188,14 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         choices=[
-                            ("not_taken", "The asker isn't taking up this offer."),
-                            ("found_help", "The asker has found help."),
+                            (
+                                "not_taken",
+                                "Thank you for offering. The asker isn't taking up this offer this time.",
+                            ),
+                            (
+                                "found_help",
+                                "Thank you for offering. The asker has found the help they needed.",
+                            ),
                         ],
                         max_length=16,
                     ),
