@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # A local run: debug on, SQLite under var/, in-process tasks, mail in var/mail/.
 LOCAL := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: run test install lint format check bench worker beat clean
+.PHONY: run test install lint format check bench chaos worker beat clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ check: lint
 
 bench: $(STAMP)
 	$(LOCAL) $(BIN)/python -m benchmarks.run
+
+# The reliability run: 1,000 offers while Redis stops, the worker is killed and
+# SMTP fails half the time. Needs PostgreSQL and redis-server on this machine.
+chaos: $(STAMP)
+	$(BIN)/python -m benchmarks.chaos
 
 worker: $(STAMP)
 	$(BIN)/celery -A board worker --loglevel=INFO

@@ -27,3 +27,10 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]},
         ),
     ]
+
+    def get_deleted_objects(self, objs, request):
+        # The itemised list would name each of a person's requests, the anonymous
+        # ones too; staff see the people being deleted and a count of the rest.
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        people = [item for item in to_delete if not isinstance(item, list)]
+        return people, model_count, perms_needed, protected

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Delivery, User
 
 DISPLAY_NAME_HELP = _(
     "This is how you appear when you post under your name. You can always post anonymously."
@@ -41,3 +41,61 @@ class ProfileForm(forms.ModelForm):
         widgets = {"display_name": forms.TextInput(attrs={"autocomplete": "nickname"})}
 
     clean_display_name = SignupExtraForm.clean_display_name
+
+
+class NotificationSettingsForm(forms.Form):
+    """Email delivery per kind of notification, and fuller emails."""
+
+    full_emails = forms.BooleanField(
+        label=_("Include the request's title and the message in emails"),
+        required=False,
+        help_text=_(
+            "Off by default, so that nothing personal shows in an inbox or on a lock screen. "
+            "Names are never included."
+        ),
+    )
+
+    def __init__(self, *args, preferences: dict[str, str], full_emails: bool, **kwargs):
+        from board.notifications import KINDS
+
+        super().__init__(*args, initial={"full_emails": full_emails, **preferences}, **kwargs)
+        for kind in preferences:
+            spec = KINDS[kind]
+            self.fields[kind] = forms.ChoiceField(
+                label=spec.subject,
+                help_text=spec.audience,
+                choices=Delivery.choices,
+                widget=forms.Select,
+            )
+        # Delivery choices first, the fuller-emails switch last.
+        self.order_fields([*preferences, "full_emails"])
+
+    @property
+    def delivery_fields(self):
+        return [self[name] for name in self.fields if name != "full_emails"]
+
+
+class SubscriptionForm(forms.Form):
+    is_active = forms.BooleanField(
+        label=_("Tell me about new requests I could help with"), required=False
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Categories"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose none to hear about every category."),
+    )
+    response_kinds = forms.MultipleChoiceField(
+        label=_("Kinds of response"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose none to hear about every kind."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from requests.models import Category, HelpRequest
+
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].queryset = Category.objects.all()
+        self.fields["response_kinds"].choices = HelpRequest.ResponseKind.choices

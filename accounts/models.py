@@ -44,6 +44,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Can sign in to the admin and moderate the board."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    full_emails = models.BooleanField(
+        _("fuller emails"),
+        default=False,
+        help_text=_(
+            "Include the request's title and the message in emails. Off by default, so that "
+            "nothing personal shows in an inbox or on a lock screen."
+        ),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -64,3 +72,55 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class Delivery(models.TextChoices):
+    """How a person wants to hear about one kind of notification by email."""
+
+    IMMEDIATE = "immediate", _("Email me right away")
+    DIGEST = "digest", _("Once a day, in a digest")
+    NEVER = "never", _("Don't email me (I'll see it on the board)")
+
+
+class NotificationPreference(models.Model):
+    """One person's choice for one kind of notification. No row means the
+    kind's default (see board.notifications.KINDS)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    delivery = models.CharField(_("delivery"), max_length=16, choices=Delivery.choices)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.delivery}"
+
+
+class HelperSubscription(models.Model):
+    """What a helper wants to hear about: new requests in these categories and
+    kinds of response (none chosen means all)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="subscription")
+    is_active = models.BooleanField(_("tell me about new requests I could help with"), default=True)
+    categories = models.ManyToManyField(
+        "requests.Category", blank=True, related_name="subscriptions", verbose_name=_("categories")
+    )
+    response_kinds = models.JSONField(_("kinds of response"), default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("helper subscription")
+        verbose_name_plural = _("helper subscriptions")
+
+    def __str__(self) -> str:
+        return f"Subscription of user {self.user_id}"
+
+    def wants_kind(self, response_kind: str) -> bool:
+        return not self.response_kinds or response_kind in self.response_kinds

@@ -5,4 +5,5 @@ from accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.settings_page, name="settings"),
+    path("notifications/", views.notifications_page, name="notifications"),
 ]

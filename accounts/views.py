@@ -5,7 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import services
-from accounts.forms import ProfileForm
+from accounts.forms import NotificationSettingsForm, ProfileForm, SubscriptionForm
+from accounts.models import HelperSubscription
+from board.notifications import preferences_for
 
 
 @login_required
@@ -16,3 +18,39 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your settings are saved."))
         return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {"form": form})
+
+
+@login_required
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    """Which emails a person gets, and which new requests they hear about."""
+    user = request.user
+    subscription = HelperSubscription.objects.filter(user=user).first()
+    which = request.POST.get("form") if request.method == "POST" else None
+    settings_form = NotificationSettingsForm(
+        request.POST if which == "emails" else None,
+        preferences=preferences_for(user),
+        full_emails=user.full_emails,
+    )
+    subscription_form = SubscriptionForm(
+        request.POST if which == "subscription" else None,
+        initial={
+            "is_active": subscription.is_active if subscription else False,
+            "categories": list(subscription.categories.all()) if subscription else [],
+            "response_kinds": subscription.response_kinds if subscription else [],
+        },
+    )
+    if which == "emails" and settings_form.is_valid():
+        data = dict(settings_form.cleaned_data)
+        full_emails = data.pop("full_emails")
+        services.update_notification_settings(user=user, full_emails=full_emails, choices=data)
+        messages.success(request, _("Your email settings are saved."))
+        return redirect("accounts:notifications")
+    if which == "subscription" and subscription_form.is_valid():
+        services.update_subscription(user=user, **subscription_form.cleaned_data)
+        messages.success(request, _("Saved. Thank you for being willing to help."))
+        return redirect("accounts:notifications")
+    return render(
+        request,
+        "accounts/notifications.html",
+        {"settings_form": settings_form, "subscription_form": subscription_form},
+    )

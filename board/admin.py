@@ -1,4 +1,8 @@
+from contextlib import suppress
+
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -6,8 +10,24 @@ from board import notifications
 from board.models import Notification
 
 
+class PrivateLookupsMixin:
+    """Refuses changelist filters on the people named in `private_lookups`
+    (`?author=<id>`, `?sender_id=<id>`...): listing someone's rows by their id would
+    tie them to their anonymous requests. The admin answers 400 instead."""
+
+    private_lookups: tuple[str, ...] = ()
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        first = lookup.split(LOOKUP_SEP, 1)[0]
+        with suppress(FieldDoesNotExist):
+            first = self.model._meta.get_field(first).name  # author_id -> author
+        if first in self.private_lookups:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     list_display = ["created_at", "kind", "state", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["state", "kind"]
     date_hierarchy = "created_at"
@@ -15,6 +35,7 @@ class NotificationAdmin(admin.ModelAdmin):
     fields = ["key", "kind", "state", "attempts", "next_attempt_at", "sent_at", "last_error"]
     readonly_fields = fields
     actions = ["resend"]
+    private_lookups = ("recipient",)
 
     def has_add_permission(self, request) -> bool:
         return False

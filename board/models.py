@@ -10,7 +10,27 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
     def due(self, now=None):
         """Queued rows whose next try has come (a lost task, a broker outage)."""
         now = now or timezone.now()
-        return self.filter(state=Notification.State.QUEUED, next_attempt_at__lte=now)
+        return self.filter(
+            state=Notification.State.QUEUED,
+            delivery=Notification.Delivery.IMMEDIATE,
+            next_attempt_at__lte=now,
+        )
+
+    def in_app(self, user):
+        """What a person sees on their notifications page."""
+        return self.filter(recipient=user).exclude(
+            kind__in=[Notification.Kind.ACCOUNT, Notification.Kind.DIGEST]
+        )
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def waiting_for_digest(self):
+        return self.filter(
+            state=Notification.State.QUEUED,
+            delivery=Notification.Delivery.DIGEST,
+            digest__isnull=True,
+        )
 
     def stuck(self, older_than):
         """Rows a worker claimed and never finished (it was killed mid-send)."""
@@ -23,9 +43,22 @@ class Notification(models.Model):
     idempotently: the row's state says whether it was sent)."""
 
     class Kind(models.TextChoices):
-        OFFER_RECEIVED = "offer_received", _("Someone offered to help")
-        OFFER_ACCEPTED = "offer_accepted", _("Your offer was accepted")
+        OFFER_RECEIVED = "offer_received", _("Someone offered to help with your request")
+        MESSAGE_RECEIVED = "message_received", _("A new message in a conversation")
+        OFFER_ACCEPTED = "offer_accepted", _("Your offer of help was accepted")
+        OFFER_DECLINED = "offer_declined", _("An update on an offer you made")
+        REQUEST_RESOLVED = "request_resolved", _("A request you helped with was resolved")
+        REQUEST_EXPIRING = "request_expiring", _("Your request will close soon")
+        REQUEST_EXPIRED = "request_expired", _("Your request has closed")
+        REQUEST_UNANSWERED = "request_unanswered", _("An update on your request")
+        NEW_REQUEST = "new_request", _("A new request you could help with")
+        DIGEST = "digest", _("Daily digest")
         ACCOUNT = "account", _("Account email")
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", _("Immediately")
+        DIGEST = "digest", _("In the daily digest")
+        NONE = "none", _("Not by email")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -47,6 +80,21 @@ class Notification(models.Model):
     # an address that has no account yet.
     to_email = models.EmailField(_("to address"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    help_request = models.ForeignKey(
+        "requests.HelpRequest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    delivery = models.CharField(
+        _("email delivery"), max_length=16, choices=Delivery.choices, default=Delivery.IMMEDIATE
+    )
+    # The digest email that carried this row, once it has been put in one.
+    digest = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
     # Pre-rendered content of account emails; cleared once sent, since it can
     # hold a one-time key.
     payload = models.JSONField(default=dict, blank=True)
@@ -66,7 +114,10 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="notification_due")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="notification_due"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_state_display()})"

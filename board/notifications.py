@@ -4,6 +4,9 @@ Services call `notify(...)` inside their transaction. After commit a Celery task
 is queued with the row's id; if the broker is unreachable the person's action
 still succeeds and the row waits for the sweeper. The task claims the row with
 a conditional update, so two workers (or a redelivered task) never both send it.
+
+Every row is also an entry on the recipient's notifications page, whatever
+their email preference for its kind: right away, in the daily digest, or never.
 """
 
 from __future__ import annotations
@@ -13,41 +16,267 @@ import logging
 import random
 import smtplib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Delivery, NotificationPreference, User
 from board.models import Notification
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 BASE_DELAY_SECONDS = 30
-MAX_DELAY_SECONDS = 30 * 60  # well under the broker's visibility timeout
-STUCK_AFTER = timedelta(minutes=10)
+MAX_DELAY_SECONDS = 30 * 60  # well under the broker's visibility timeout (one hour)
+SWEEP_BATCH = 500
+UNSUBSCRIBE_SALT = "board.unsubscribe"
+EXCERPT_LENGTH = 300
+
+Kind = Notification.Kind
 
 
-def notify(*, kind: str, recipient: User, key: str, url: str = "") -> Notification | None:
-    """Record that `recipient` must be told about something; send after commit.
+@dataclass(frozen=True)
+class KindSpec:
+    """What an email of one kind says. Subjects and the opening lines are
+    discreet: no request text, no names, nothing an inbox preview could betray."""
+
+    subject: Promise
+    lead: Promise
+    action: Promise
+    more: Promise | str = ""
+    default: str = Delivery.IMMEDIATE
+    configurable: bool = True
+    # Shown on the settings page to say who gets this kind.
+    audience: Promise | str = ""
+
+
+KINDS: dict[str, KindSpec] = {
+    Kind.OFFER_RECEIVED: KindSpec(
+        subject=_("Someone offered to help — open the board to read it"),
+        lead=_(
+            "Someone has offered to help with a request you posted. Their message is waiting "
+            "for you on the board."
+        ),
+        more=_(
+            "You can accept the offer and talk privately, or say “not this time” with one "
+            "click. There's no rush."
+        ),
+        action=_("Read the offer"),
+        audience=_("When you ask"),
+    ),
+    Kind.MESSAGE_RECEIVED: KindSpec(
+        subject=_("You have a new message on the board"),
+        lead=_("Someone you are talking with on the board has sent you a message."),
+        action=_("Read the message"),
+        audience=_("When you ask or help"),
+    ),
+    Kind.OFFER_ACCEPTED: KindSpec(
+        subject=_("Your offer of help was accepted — open the board to continue"),
+        lead=_(
+            "Good news: the person you offered to help has accepted your offer. You can now "
+            "talk privately on the board."
+        ),
+        more=_("Thank you for being there for someone."),
+        action=_("Open the conversation"),
+        audience=_("When you help"),
+    ),
+    Kind.OFFER_DECLINED: KindSpec(
+        subject=_("An update on an offer you made"),
+        lead=_(
+            "Thank you for offering to help. The person who asked isn't taking up this offer. "
+            "Perhaps they have found help already; no reason is needed or given."
+        ),
+        more=_("Your kindness still matters, and someone else may be hoping for it today."),
+        action=_("See who else is asking"),
+        audience=_("When you help"),
+    ),
+    Kind.REQUEST_RESOLVED: KindSpec(
+        subject=_("A request you helped with is resolved — thank you"),
+        lead=_(
+            "The person you helped has marked their request as resolved, and wanted to say "
+            "thank you. You made a difference."
+        ),
+        action=_("Open the conversation"),
+        audience=_("When you help"),
+    ),
+    Kind.REQUEST_EXPIRING: KindSpec(
+        subject=_("Your request will close in a few days"),
+        lead=_(
+            "A request you posted has been open for a while and will close in a few days. "
+            "If you still need support, one click keeps it open."
+        ),
+        action=_("It's still needed"),
+        audience=_("When you ask"),
+    ),
+    Kind.REQUEST_EXPIRED: KindSpec(
+        subject=_("Your request has closed"),
+        lead=_(
+            "A request you posted has closed after a quiet period. If you still need support, "
+            "you can reopen it with one click. Asking again is always okay."
+        ),
+        action=_("Reopen my request"),
+        audience=_("When you ask"),
+    ),
+    Kind.REQUEST_UNANSWERED: KindSpec(
+        subject=_("An update on your request"),
+        lead=_(
+            "Nobody has offered on your request yet. That says nothing about you: the right "
+            "person may simply not have seen it. We have shown it again to people who help "
+            "with this kind of request."
+        ),
+        more=_(
+            "If you like, you could add a little more detail or choose another category. If "
+            "things feel hard right now, urgent help is always linked at the top of every page."
+        ),
+        action=_("View your request"),
+        audience=_("When you ask"),
+    ),
+    Kind.NEW_REQUEST: KindSpec(
+        subject=_("Someone is asking for support you could offer"),
+        lead=_("A request matches the kinds of help you said you would like to offer."),
+        action=_("Read the request"),
+        default=Delivery.DIGEST,
+        audience=_("Requests you follow"),
+    ),
+    Kind.DIGEST: KindSpec(
+        subject=_("Your daily update from the board"),
+        lead=_("Here is what happened on the board for you since yesterday."),
+        action=_("Open your notifications"),
+        configurable=False,
+    ),
+}
+
+CONFIGURABLE_KINDS = [kind for kind, spec in KINDS.items() if spec.configurable]
+
+
+# --- Preferences --------------------------------------------------------------------
+
+
+def preferences_for(user: User) -> dict[str, str]:
+    """Every configurable kind with the person's chosen delivery (or the default)."""
+    chosen = dict(user.notification_preferences.values_list("kind", "delivery"))
+    return {kind: chosen.get(kind, KINDS[kind].default) for kind in CONFIGURABLE_KINDS}
+
+
+def set_preferences(*, user: User, choices: dict[str, str]) -> None:
+    for kind, delivery in choices.items():
+        if kind not in CONFIGURABLE_KINDS or delivery not in Delivery.values:
+            raise ValueError(f"Unknown kind or delivery: {kind}={delivery}")
+        NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"delivery": delivery}
+        )
+
+
+def _row_delivery(delivery: str) -> str:
+    return {
+        Delivery.IMMEDIATE: Notification.Delivery.IMMEDIATE,
+        Delivery.DIGEST: Notification.Delivery.DIGEST,
+        Delivery.NEVER: Notification.Delivery.NONE,
+    }[delivery]
+
+
+def _deliveries(kind: str, recipients: list[User]) -> dict[int, str]:
+    spec = KINDS[kind]
+    if not spec.configurable:
+        return {user.pk: Delivery.IMMEDIATE for user in recipients}
+    chosen = dict(
+        NotificationPreference.objects.filter(
+            kind=kind, user__in=[user.pk for user in recipients]
+        ).values_list("user_id", "delivery")
+    )
+    return {user.pk: chosen.get(user.pk, spec.default) for user in recipients}
+
+
+# --- Recording ------------------------------------------------------------------------
+
+
+def _new_row(kind, recipient, key, url, help_request, excerpt, delivery) -> Notification:
+    row_delivery = _row_delivery(delivery)
+    return Notification(
+        key=key,
+        kind=kind,
+        recipient=recipient,
+        url=url,
+        help_request=help_request,
+        payload={"excerpt": excerpt[:EXCERPT_LENGTH]} if excerpt else {},
+        delivery=row_delivery,
+        # Never-by-email rows are done as far as email goes; they stay in-app.
+        state=Notification.State.SKIPPED
+        if row_delivery == Notification.Delivery.NONE
+        else Notification.State.QUEUED,
+    )
+
+
+def notify(
+    *,
+    kind: str,
+    recipient: User,
+    key: str,
+    url: str = "",
+    help_request=None,
+    excerpt: str = "",
+) -> Notification | None:
+    """Record that `recipient` must be told about something; email after commit.
 
     `key` makes the notification idempotent: recording the same event twice
-    creates one row and one email.
+    creates one row and one email. `excerpt` (the text of an offer or message)
+    is shown only to people who chose fuller emails.
     """
-    notification, created = Notification.objects.get_or_create(
-        key=key, defaults={"kind": kind, "recipient": recipient, "url": url}
-    )
-    if not created:
+    if not recipient.is_active:
         return None
-    transaction.on_commit(partial(enqueue, notification.pk), robust=True)
-    return notification
+    delivery = _deliveries(kind, [recipient])[recipient.pk]
+    row = _new_row(kind, recipient, key, url, help_request, excerpt, delivery)
+    notification, created = Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            field: getattr(row, field)
+            for field in (
+                "kind", "recipient", "url", "help_request", "payload", "delivery", "state",
+            )
+        },
+    )  # fmt: skip
+    if created and notification.delivery == Notification.Delivery.IMMEDIATE:
+        transaction.on_commit(partial(enqueue, notification.pk), robust=True)
+    return notification if created else None
+
+
+def notify_many(
+    *, kind: str, recipients: Iterable[User], key_prefix: str, url: str, help_request=None
+) -> int:
+    """`notify` for many people at once (new requests for subscribed helpers)."""
+    recipients = [user for user in recipients if user.is_active]
+    if not recipients:
+        return 0
+    deliveries = _deliveries(kind, recipients)
+    rows = [
+        _new_row(kind, user, f"{key_prefix}:{user.pk}", url, help_request, "", deliveries[user.pk])
+        for user in recipients
+    ]
+    existing = set(
+        Notification.objects.filter(key__in=[row.key for row in rows]).values_list("key", flat=True)
+    )
+    rows = [row for row in rows if row.key not in existing]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    immediate = list(
+        Notification.objects.filter(
+            key__in=[row.key for row in rows], delivery=Notification.Delivery.IMMEDIATE
+        ).values_list("pk", flat=True)
+    )
+    for pk in immediate:
+        transaction.on_commit(partial(enqueue, pk), robust=True)
+    return len(rows)
 
 
 def queue_account_email(*, to: str, subject: str, text: str, html: str, kind: str) -> Notification:
@@ -76,6 +305,9 @@ def enqueue(notification_id: int) -> None:
         logger.warning("Could not queue notification %s; the sweeper will retry.", notification_id)
 
 
+# --- Delivery --------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Outcome:
     state: str
@@ -85,12 +317,19 @@ class Outcome:
 def deliver(notification_id: int) -> Outcome:
     now = timezone.now()
     claimed = Notification.objects.filter(
-        pk=notification_id, state=Notification.State.QUEUED
+        pk=notification_id,
+        state=Notification.State.QUEUED,
+        delivery=Notification.Delivery.IMMEDIATE,
     ).update(state=Notification.State.SENDING, attempts=F("attempts") + 1, claimed_at=now)
     if not claimed:
-        # Already sent, being sent by another worker, failed or skipped.
+        # Already sent, being sent by another worker, failed, skipped or digested.
         return Outcome(state="not-claimed")
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    notification = Notification.objects.select_related("recipient", "help_request").get(
+        pk=notification_id
+    )
+    if notification.recipient_id and not notification.recipient.is_active:
+        Notification.objects.filter(pk=notification.pk).update(state=Notification.State.SKIPPED)
+        return Outcome(state=Notification.State.SKIPPED)
     try:
         message = build_message(notification)
         message.send()
@@ -113,8 +352,9 @@ def _is_permanent(exc: Exception) -> bool:
 
 
 def retry_delay(attempts: int) -> int:
-    """Exponential backoff with full jitter, capped below the visibility timeout."""
-    ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** max(attempts - 1, 0))
+    """Exponential backoff with jitter, capped below the broker's visibility timeout."""
+    base = settings.BOARD_RETRY_BASE_SECONDS
+    ceiling = min(MAX_DELAY_SECONDS, base * 2 ** max(attempts - 1, 0))
     return max(1, int(random.uniform(ceiling / 2, ceiling)))  # noqa: S311
 
 
@@ -137,14 +377,119 @@ def _record_failure(notification: Notification, exc: Exception) -> Outcome:
 
 
 def sweep() -> int:
-    """Re-enqueue rows that are due (lost task, broker outage) or stuck in sending."""
-    Notification.objects.stuck(timezone.now() - STUCK_AFTER).update(
-        state=Notification.State.QUEUED, next_attempt_at=timezone.now()
+    """Re-enqueue rows that are due (lost task, broker outage) or stuck in sending
+    (a worker killed mid-send: the email may go out twice, never zero times)."""
+    now = timezone.now()
+    # Longer than a task may run (CELERY_TASK_TIME_LIMIT), so a slow send that
+    # is still going is never taken for a dead one.
+    stuck_after = timedelta(seconds=settings.BOARD_STUCK_AFTER_SECONDS)
+    stuck = Notification.objects.stuck(now - stuck_after)
+    # A row that used its last try and still never finished (a send that kills
+    # its worker every time) is failed, where staff see it, not retried forever.
+    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
+        state=Notification.State.FAILED,
+        last_error="The worker never finished sending, even on the last try.",
     )
-    ids = list(Notification.objects.due().values_list("pk", flat=True)[:500])
+    # A grace period, so rows whose task is simply waiting in the queue are
+    # not queued a second time (harmless, since delivery claims once, but wasteful).
+    grace = timedelta(seconds=settings.BOARD_SWEEP_GRACE_SECONDS)
+    # Rescued rows are due at once: this very sweep queues them.
+    stuck.update(state=Notification.State.QUEUED, next_attempt_at=now - grace)
+    ids = list(
+        Notification.objects.due(now - grace)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
     for pk in ids:
         enqueue(pk)
     return len(ids)
+
+
+def requeue(queryset) -> int:
+    """Give failed rows a fresh set of tries (the admin's "send again")."""
+    ids = list(queryset.values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=ids).update(
+        state=Notification.State.QUEUED,
+        delivery=Notification.Delivery.IMMEDIATE,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+    )
+    for pk in ids:
+        transaction.on_commit(partial(enqueue, pk), robust=True)
+    return len(ids)
+
+
+# --- Digests ---------------------------------------------------------------------------
+
+
+def build_digests(now=None) -> int:
+    """Gather each person's digest rows into one digest email (a row of its own,
+    delivered like any other). Rows join exactly one digest."""
+    now = now or timezone.now()
+    recipients = set(
+        Notification.objects.waiting_for_digest()
+        .filter(created_at__lte=now)
+        .values_list("recipient_id", flat=True)
+    )
+    made = 0
+    for recipient_id in recipients:
+        with transaction.atomic():
+            items = list(
+                Notification.objects.waiting_for_digest()
+                .filter(recipient_id=recipient_id, created_at__lte=now)
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)
+            )
+            if not items:
+                continue
+            digest, created = Notification.objects.get_or_create(
+                key=f"digest:{recipient_id}:{now:%Y-%m-%d}",
+                defaults={
+                    "kind": Notification.Kind.DIGEST,
+                    "recipient_id": recipient_id,
+                    "url": reverse("notifications"),
+                },
+            )
+            if not created:
+                # Today's digest is out already; these wait for tomorrow's.
+                continue
+            Notification.objects.filter(pk__in=items).update(
+                digest=digest, state=Notification.State.SKIPPED
+            )
+            transaction.on_commit(partial(enqueue, digest.pk), robust=True)
+            made += 1
+    return made
+
+
+# --- Unsubscribe -----------------------------------------------------------------------
+
+
+def unsubscribe_token(user: User, kind: str) -> str:
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> tuple[User, str]:
+    """The person and kind a token names. Raises signing.BadSignature (tampered)
+    or signing.SignatureExpired (too old), or User.DoesNotExist."""
+    max_age = timedelta(days=settings.BOARD_EMAIL_LINK_MAX_AGE_DAYS)
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=max_age)
+    kind = data["k"]
+    if kind not in CONFIGURABLE_KINDS and kind != Kind.DIGEST:
+        raise signing.BadSignature("unknown kind")
+    return User.objects.get(pk=data["u"], is_active=True), kind
+
+
+def unsubscribe(*, user: User, kind: str) -> list[str]:
+    """Stop emails of `kind` (for a digest: every kind now sent in the digest)."""
+    if kind == Kind.DIGEST:
+        kinds = [k for k, delivery in preferences_for(user).items() if delivery == Delivery.DIGEST]
+    else:
+        kinds = [kind]
+    set_preferences(user=user, choices=dict.fromkeys(kinds, Delivery.NEVER))
+    return kinds
+
+
+# --- Rendering -------------------------------------------------------------------------
 
 
 def message_id(notification: Notification) -> str:
@@ -153,42 +498,62 @@ def message_id(notification: Notification) -> str:
     return f"<{digest}@{domain}>"
 
 
+def _absolute(path: str) -> str:
+    return path if path.startswith("http") else f"{settings.SITE_URL}{path}"
+
+
+def email_context(notification: Notification) -> dict:
+    recipient = notification.recipient
+    full = recipient.full_emails
+    spec = KINDS[notification.kind]
+    items = []
+    if notification.kind == Kind.DIGEST:
+        items = [
+            {"text": KINDS[item.kind].subject, "url": _absolute(item.url)}
+            for item in notification.items.order_by("created_at")
+        ]
+    return {
+        "recipient": recipient,
+        "spec": spec,
+        "url": _absolute(notification.url),
+        "site_url": settings.SITE_URL,
+        "settings_url": _absolute(reverse("accounts:notifications")),
+        "unsubscribe_url": _absolute(
+            reverse("unsubscribe", args=[unsubscribe_token(recipient, notification.kind)])
+        ),
+        # Fuller emails, only for people who chose them: the request's title and
+        # the words of the offer or message. Never an author's name.
+        "title": notification.help_request.title if full and notification.help_request else "",
+        "excerpt": notification.payload.get("excerpt", "") if full else "",
+        "items": items,
+    }
+
+
 def build_message(notification: Notification) -> EmailMultiAlternatives:
+    headers = {"Message-ID": message_id(notification)}
     if notification.kind == Notification.Kind.ACCOUNT:
         subject = notification.payload["subject"]
         text = notification.payload["text"]
         html = notification.payload.get("html", "")
         to = notification.to_email
     else:
-        recipient = notification.recipient
-        context = {
-            "recipient": recipient,
-            "url": f"{settings.SITE_URL}{notification.url}",
-            "site_url": settings.SITE_URL,
-        }
-        prefix = f"email/{notification.kind}"
-        subject = render_to_string(f"{prefix}.subject.txt", context).strip()
-        text = render_to_string(f"{prefix}.txt", context)
-        html = render_to_string(f"{prefix}.html", context)
-        to = recipient.email
+        context = email_context(notification)
+        subject = str(KINDS[notification.kind].subject)
+        if context["title"]:
+            subject = f"{subject}: {context['title']}"
+        text = render_to_string("email/notification.txt", context)
+        html = render_to_string("email/notification.html", context)
+        to = notification.recipient.email
+        # RFC 8058 one-click unsubscribe: mail clients POST to this address.
+        headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        headers={"Message-ID": message_id(notification)},
+        headers=headers,
     )
     if html:
         message.attach_alternative(html, "text/html")
     return message
-
-
-def requeue(queryset) -> int:
-    """Give failed rows a fresh set of tries (the admin's "send again")."""
-    ids = list(queryset.values_list("pk", flat=True))
-    Notification.objects.filter(pk__in=ids).update(
-        state=Notification.State.QUEUED, attempts=0, next_attempt_at=timezone.now()
-    )
-    for pk in ids:
-        transaction.on_commit(partial(enqueue, pk), robust=True)
-    return len(ids)

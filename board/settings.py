@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -84,7 +85,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +94,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
+
+if not DEBUG:
+    # Serves collected static files from the web process (after collectstatic).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "board.urls"
 WSGI_APPLICATION = "board.wsgi.application"
@@ -209,6 +213,7 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 
@@ -252,6 +257,26 @@ if not DEBUG:
 # --- The board ------------------------------------------------------------------------
 BOARD_PAGE_SIZE = env_int("BOARD_PAGE_SIZE", 20)
 BOARD_CRISIS_URL = os.environ.get("BOARD_CRISIS_URL", "")
+# An open request closes after this many days unless the asker renews it...
+BOARD_REQUEST_LIFETIME_DAYS = env_int("BOARD_REQUEST_LIFETIME_DAYS", 30)
+# ...and they are told this many days before.
+BOARD_EXPIRY_WARNING_DAYS = env_int("BOARD_EXPIRY_WARNING_DAYS", 3)
+# A request with no offer after this many hours is shown again to helpers, once.
+BOARD_UNANSWERED_HOURS = env_int("BOARD_UNANSWERED_HOURS", 24)
+# The hour (UTC) the daily digest goes out.
+BOARD_DIGEST_HOUR = env_int("BOARD_DIGEST_HOUR", 8)
+# First retry delay for a failed email, doubled on each try (with jitter).
+BOARD_RETRY_BASE_SECONDS = env_int("BOARD_RETRY_BASE_SECONDS", 30)
+# How often the outbox sweeper runs (beat), how long a queued row may wait
+# before it is queued again, and after how long a row left "sending" by a
+# dead worker is retried (longer than CELERY_TASK_TIME_LIMIT).
+BOARD_SWEEP_SECONDS = env_int("BOARD_SWEEP_SECONDS", 60)
+BOARD_SWEEP_GRACE_SECONDS = env_int("BOARD_SWEEP_GRACE_SECONDS", 60)
+BOARD_STUCK_AFTER_SECONDS = env_int("BOARD_STUCK_AFTER_SECONDS", 300)
+# How long links in emails (unsubscribe, renew) stay valid.
+BOARD_EMAIL_LINK_MAX_AGE_DAYS = env_int("BOARD_EMAIL_LINK_MAX_AGE_DAYS", 60)
+# First retry delay of a transiently failed email, doubled per try (tests use 1).
+BOARD_RETRY_BASE_SECONDS = env_int("BOARD_RETRY_BASE_SECONDS", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -268,5 +293,12 @@ LOGGING = {
 }
 
 CELERY_BEAT_SCHEDULE = {
-    "sweep-outbox": {"task": "board.tasks.sweep_outbox", "schedule": 60.0},
+    # Re-queues emails a lost task or a broker outage left behind.
+    "sweep-outbox": {"task": "board.tasks.sweep_outbox", "schedule": float(BOARD_SWEEP_SECONDS)},
+    "send-digests": {
+        "task": "board.tasks.send_digests",
+        "schedule": crontab(minute=0, hour=BOARD_DIGEST_HOUR),
+    },
+    "resurface-unanswered": {"task": "requests.tasks.resurface_unanswered", "schedule": 900.0},
+    "expire-requests": {"task": "requests.tasks.expire_requests", "schedule": 3600.0},
 }

@@ -16,3 +16,8 @@ def deliver_notification(self, notification_id: int) -> str:
 @shared_task
 def sweep_outbox() -> int:
     return notifications.sweep()
+
+
+@shared_task
+def send_digests() -> int:
+    return notifications.build_digests()

@@ -1,8 +1,19 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
+from accounts.models import User
+from board import inbox
 from board.mail import read_local_mail
+from board.notifications import KINDS, read_unsubscribe_token
+from board.notifications import unsubscribe as do_unsubscribe
 
 
 def how_it_works(request: HttpRequest) -> HttpResponse:
@@ -37,3 +48,46 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    page = Paginator(inbox.inbox(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "board/notifications.html", {"page": page, "kinds": KINDS})
+
+
+@require_POST
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and go where it points."""
+    notification = inbox.mark_read(user=request.user, notification_id=pk)
+    if notification is None:
+        raise Http404
+    if request.POST.get("next") == "list":
+        return redirect("notifications")
+    return redirect(notification.url or "notifications")
+
+
+@require_POST
+@login_required
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    inbox.mark_all_read(user=request.user)
+    messages.success(request, _("All caught up."))
+    return redirect("notifications")
+
+
+@csrf_exempt  # RFC 8058: mail clients POST here without a session or CSRF token.
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One-click unsubscribe from an email link; works signed out. GET asks
+    (so link scanners change nothing), POST unsubscribes."""
+    try:
+        user, kind = read_unsubscribe_token(token)
+    except signing.SignatureExpired:
+        return render(request, "board/unsubscribe.html", {"problem": "expired"}, status=400)
+    except (signing.BadSignature, User.DoesNotExist):
+        return render(request, "board/unsubscribe.html", {"problem": "invalid"}, status=400)
+    spec = KINDS[kind]
+    if request.method == "POST":
+        do_unsubscribe(user=user, kind=kind)
+        return render(request, "board/unsubscribe.html", {"done": True, "spec": spec})
+    return render(request, "board/unsubscribe.html", {"spec": spec, "token": token})

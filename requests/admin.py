@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from board.admin import PrivateLookupsMixin
 from requests.models import Category, HelpRequest, Message, Offer
 
 
@@ -13,8 +14,11 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(HelpRequest)
-class HelpRequestAdmin(admin.ModelAdmin):
-    """The author of an anonymous request is never shown here, nor searchable."""
+class HelpRequestAdmin(PrivateLookupsMixin, admin.ModelAdmin):
+    """The author of an anonymous request is never shown here, nor searchable,
+    nor usable as a filter."""
+
+    private_lookups = ("author",)
 
     list_display = [
         "title", "shown_author", "category", "response_kind", "status", "offer_count",
@@ -54,7 +58,8 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(PrivateLookupsMixin, admin.ModelAdmin):
+    private_lookups = ("sender",)
     list_display = ["pk", "offer", "shown_sender", "created_at"]
     list_select_related = ["offer__request", "sender"]
     fields = ["offer", "shown_sender", "body", "created_at"]

@@ -45,6 +45,13 @@ class BoardFilter(django_filters.FilterSet):
             data["status"] = HelpRequest.Status.OPEN
         super().__init__(data, *args, **kwargs)
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if "status" in self.form.errors:
+            # An unknown status (a hand-edited link) shows the default: open requests.
+            queryset = queryset.filter(status=HelpRequest.Status.OPEN)
+        return queryset
+
     def filter_search(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MinLengthValidator
@@ -14,6 +15,10 @@ TITLE_MIN, TITLE_MAX = 5, 120
 BODY_MIN, BODY_MAX = 20, 5000
 OFFER_MESSAGE_MIN, OFFER_MESSAGE_MAX = 10, 2000
 MESSAGE_MAX = 4000
+
+
+def default_expiry():
+    return timezone.now() + timedelta(days=settings.BOARD_REQUEST_LIFETIME_DAYS)
 
 
 def new_public_id() -> str:
@@ -97,6 +102,12 @@ class HelpRequest(models.Model):
     created_at = models.DateTimeField(_("posted"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # An open request closes quietly after a while unless the asker says it is
+    # still needed; they are told a few days before.
+    expires_at = models.DateTimeField(_("closes"), default=default_expiry)
+    expiry_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When a request with no offers was shown again to helpers (once only).
+    resurfaced_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = HelpRequestQuerySet.as_manager()
 
@@ -110,6 +121,30 @@ class HelpRequest(models.Model):
                 fields=["category", "status", "-created_at"], name="request_category_status"
             ),
             models.Index(fields=["author", "-created_at"], name="request_author_created"),
+            # The board's listing (visible requests of one status, newest first,
+            # in the exact order of `for_board`): a page reads 20 index entries
+            # instead of sorting every open request, and the filters' counts
+            # (kind, no offers yet) are answered from the index alone. The
+            # trailing is_hidden lets SQLite see the index as covering.
+            models.Index(
+                fields=[
+                    "status",
+                    "-created_at",
+                    "-id",
+                    "response_kind",
+                    "offer_count",
+                    "category",
+                    "is_hidden",
+                ],
+                condition=Q(is_hidden=False),
+                name="request_board",
+            ),
+            # The same for "any status".
+            models.Index(
+                fields=["-created_at", "-id", "is_hidden"],
+                condition=Q(is_hidden=False),
+                name="request_board_any_status",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -211,9 +246,14 @@ class Offer(models.Model):
 
     @property
     def can_message(self) -> bool:
-        return self.is_live and self.request.status in (
-            HelpRequest.Status.OPEN,
-            HelpRequest.Status.MATCHED,
+        return (
+            self.is_live
+            and not self.request.is_hidden
+            and self.request.status
+            in (
+                HelpRequest.Status.OPEN,
+                HelpRequest.Status.MATCHED,
+            )
         )
 
 

@@ -35,6 +35,8 @@ def get_offer_for(user: User, public_id: str) -> Offer:
     try:
         return (
             Offer.objects.involving(user)
+            # A request a moderator hid stays visible to its author only.
+            .filter(Q(request__is_hidden=False) | Q(request__author=user))
             .select_related("request__category", "request__author", "helper")
             .get(public_id=public_id)
         )

@@ -7,15 +7,22 @@ records the notifications its event causes. Rules that can fail raise
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import HelperSubscription, User
 from board.models import Notification
-from board.notifications import notify
-from requests.models import Category, HelpRequest, Message, Offer
+from board.notifications import notify, notify_many
+from requests.models import Category, HelpRequest, Message, Offer, default_expiry
+
+RENEW_SALT = "requests.renew"
 
 
 class ServiceError(Exception):
@@ -43,13 +50,37 @@ def create_request(
     response_kind: str,
     is_anonymous: bool,
 ) -> HelpRequest:
-    return HelpRequest.objects.create(
+    help_request = HelpRequest.objects.create(
         author=author,
         title=title.strip(),
         body=body.strip(),
         category=category,
         response_kind=response_kind,
         is_anonymous=is_anonymous,
+    )
+    tell_matching_helpers(help_request, key_prefix=f"new_request:{help_request.public_id}")
+    return help_request
+
+
+def matching_helpers(help_request: HelpRequest) -> list[User]:
+    """Helpers who follow this request's category and kind of response."""
+    subscriptions = (
+        HelperSubscription.objects.filter(is_active=True, user__is_active=True)
+        .exclude(user_id=help_request.author_id)
+        .filter(Q(categories=help_request.category_id) | Q(categories__isnull=True))
+        .select_related("user")
+        .distinct()
+    )
+    return [sub.user for sub in subscriptions if sub.wants_kind(help_request.response_kind)]
+
+
+def tell_matching_helpers(help_request: HelpRequest, *, key_prefix: str) -> int:
+    return notify_many(
+        kind=Notification.Kind.NEW_REQUEST,
+        recipients=matching_helpers(help_request),
+        key_prefix=key_prefix,
+        url=help_request.get_absolute_url(),
+        help_request=help_request,
     )
 
 
@@ -89,14 +120,45 @@ def _finish_request(help_request: HelpRequest, by: User, status: str) -> HelpReq
         locked.resolved_at = timezone.now()
     locked.save(update_fields=["status", "resolved_at", "updated_at"])
     # Offers still waiting when a request finishes are closed kindly.
-    Offer.objects.filter(request=locked, status=Offer.Status.PENDING).update(
-        status=Offer.Status.DECLINED,
-        decline_reason=Offer.DeclineReason.FOUND_HELP
+    _decline_pending(
+        locked,
+        Offer.DeclineReason.FOUND_HELP
         if status == HelpRequest.Status.RESOLVED
         else Offer.DeclineReason.NOT_TAKEN,
-        updated_at=timezone.now(),
     )
+    if status == HelpRequest.Status.RESOLVED:
+        accepted = locked.offers.filter(status=Offer.Status.ACCEPTED).select_related("helper")
+        for offer in accepted:
+            notify(
+                kind=Notification.Kind.REQUEST_RESOLVED,
+                recipient=offer.helper,
+                key=f"request_resolved:{offer.public_id}",
+                url=offer.get_absolute_url(),
+                help_request=locked,
+            )
     return locked
+
+
+def _decline_pending(help_request: HelpRequest, reason: str, *, exclude: Offer | None = None):
+    """Decline every offer still waiting on `help_request`, telling each helper."""
+    pending = help_request.offers.filter(status=Offer.Status.PENDING).select_related("helper")
+    if exclude is not None:
+        pending = pending.exclude(pk=exclude.pk)
+    pending = list(pending)
+    Offer.objects.filter(pk__in=[offer.pk for offer in pending]).update(
+        status=Offer.Status.DECLINED, decline_reason=reason, updated_at=timezone.now()
+    )
+    for offer in pending:
+        _tell_declined(offer)
+
+
+def _tell_declined(offer: Offer) -> None:
+    notify(
+        kind=Notification.Kind.OFFER_DECLINED,
+        recipient=offer.helper,
+        key=f"offer_declined:{offer.public_id}",
+        url=reverse("requests:board"),
+    )
 
 
 @transaction.atomic
@@ -133,6 +195,8 @@ def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offe
         recipient=locked.author,
         key=f"offer_received:{offer.public_id}",
         url=offer.get_absolute_url(),
+        help_request=locked,
+        excerpt=offer.message,
     )
     return offer
 
@@ -170,11 +234,7 @@ def accept_offer(*, offer: Offer, by: User) -> Offer:
     locked.status = Offer.Status.ACCEPTED
     locked.save(update_fields=["status", "updated_at"])
     # Others who offered learn only that the asker has found help.
-    Offer.objects.filter(request=help_request, status=Offer.Status.PENDING).update(
-        status=Offer.Status.DECLINED,
-        decline_reason=Offer.DeclineReason.FOUND_HELP,
-        updated_at=timezone.now(),
-    )
+    _decline_pending(help_request, Offer.DeclineReason.FOUND_HELP, exclude=locked)
     help_request.status = HelpRequest.Status.MATCHED
     help_request.save(update_fields=["status", "updated_at"])
     notify(
@@ -182,6 +242,7 @@ def accept_offer(*, offer: Offer, by: User) -> Offer:
         recipient=locked.helper,
         key=f"offer_accepted:{locked.public_id}",
         url=locked.get_absolute_url(),
+        help_request=help_request,
     )
     return locked
 
@@ -196,6 +257,7 @@ def decline_offer(*, offer: Offer, by: User) -> Offer:
     locked.status = Offer.Status.DECLINED
     locked.decline_reason = Offer.DeclineReason.NOT_TAKEN
     locked.save(update_fields=["status", "decline_reason", "updated_at"])
+    _tell_declined(locked)
     return locked
 
 
@@ -212,4 +274,131 @@ def send_message(*, offer: Offer, sender: User, body: str) -> Message:
     body = body.strip()
     if not body:
         raise ServiceError(_("Please write a message before sending."))
-    return Message.objects.create(offer=locked, sender=sender, body=body)
+    message = Message.objects.create(offer=locked, sender=sender, body=body)
+    recipient = locked.helper if sender.pk == locked.request.author_id else locked.request.author
+    notify(
+        kind=Notification.Kind.MESSAGE_RECEIVED,
+        recipient=recipient,
+        key=f"message_received:{message.pk}",
+        url=f"{locked.get_absolute_url()}#latest",
+        help_request=locked.request,
+        excerpt=body,
+    )
+    return message
+
+
+# --- Expiry, renewal and requests nobody has answered -----------------------------------
+
+
+def renew_token(help_request: HelpRequest) -> str:
+    return signing.dumps(help_request.public_id, salt=RENEW_SALT)
+
+
+def renew_url(help_request: HelpRequest) -> str:
+    return reverse("requests:renew", args=[help_request.public_id, renew_token(help_request)])
+
+
+def read_renew_token(token: str) -> str:
+    """The public id a renew link names; raises signing.BadSignature or SignatureExpired."""
+    max_age = timedelta(days=settings.BOARD_EMAIL_LINK_MAX_AGE_DAYS)
+    return signing.loads(token, salt=RENEW_SALT, max_age=max_age)
+
+
+@transaction.atomic
+def renew_request(*, help_request: HelpRequest) -> HelpRequest:
+    """ "Still needed": keep an open request open for another full period, or
+    reopen one that closed after a quiet period."""
+    locked = _lock_request(help_request)
+    if locked.status not in (HelpRequest.Status.OPEN, HelpRequest.Status.EXPIRED):
+        raise ServiceError(_("This request is no longer open, so it can't be renewed."))
+    locked.status = HelpRequest.Status.OPEN
+    locked.expires_at = default_expiry()
+    locked.expiry_warned_at = None
+    locked.save(update_fields=["status", "expires_at", "expiry_warned_at", "updated_at"])
+    return locked
+
+
+def expire_requests(now=None) -> tuple[int, int]:
+    """Warn askers whose open requests close soon, and close the overdue ones.
+    Each request is warned once and expired once (guarded by its own fields)."""
+    now = now or timezone.now()
+    warn_before = now + timedelta(days=settings.BOARD_EXPIRY_WARNING_DAYS)
+    warned = expired = 0
+    due_warning = HelpRequest.objects.filter(
+        status=HelpRequest.Status.OPEN,
+        expiry_warned_at__isnull=True,
+        expires_at__gt=now,
+        expires_at__lte=warn_before,
+    ).values_list("pk", flat=True)
+    for pk in list(due_warning):
+        with transaction.atomic():
+            help_request = HelpRequest.objects.select_for_update().select_related("author")
+            help_request = help_request.get(pk=pk)
+            if help_request.expiry_warned_at is not None:
+                continue
+            help_request.expiry_warned_at = now
+            help_request.save(update_fields=["expiry_warned_at"])
+            notify(
+                kind=Notification.Kind.REQUEST_EXPIRING,
+                recipient=help_request.author,
+                key=f"request_expiring:{help_request.public_id}:{help_request.expires_at:%Y%m%d}",
+                url=renew_url(help_request),
+                help_request=help_request,
+            )
+            warned += 1
+    overdue = HelpRequest.objects.filter(
+        status=HelpRequest.Status.OPEN, expires_at__lte=now
+    ).values_list("pk", flat=True)
+    for pk in list(overdue):
+        with transaction.atomic():
+            help_request = HelpRequest.objects.select_for_update().select_related("author")
+            help_request = help_request.get(pk=pk)
+            if help_request.status != HelpRequest.Status.OPEN:
+                continue
+            help_request.status = HelpRequest.Status.EXPIRED
+            help_request.save(update_fields=["status", "updated_at"])
+            _decline_pending(help_request, Offer.DeclineReason.NOT_TAKEN)
+            notify(
+                kind=Notification.Kind.REQUEST_EXPIRED,
+                recipient=help_request.author,
+                key=f"request_expired:{help_request.public_id}:{help_request.expires_at:%Y%m%d}",
+                url=renew_url(help_request),
+                help_request=help_request,
+            )
+            expired += 1
+    return warned, expired
+
+
+def resurface_unanswered(now=None) -> int:
+    """Show requests nobody has offered on again to subscribed helpers, once,
+    and tell the asker honestly what is happening."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.BOARD_UNANSWERED_HOURS)
+    candidates = HelpRequest.objects.filter(
+        status=HelpRequest.Status.OPEN,
+        is_hidden=False,
+        offer_count=0,
+        resurfaced_at__isnull=True,
+        created_at__lte=cutoff,
+    ).values_list("pk", flat=True)
+    done = 0
+    for pk in list(candidates):
+        with transaction.atomic():
+            help_request = HelpRequest.objects.select_for_update().select_related("author")
+            help_request = help_request.get(pk=pk)
+            if help_request.resurfaced_at is not None or help_request.offer_count:
+                continue
+            help_request.resurfaced_at = now
+            help_request.save(update_fields=["resurfaced_at"])
+            tell_matching_helpers(
+                help_request, key_prefix=f"new_request:again:{help_request.public_id}"
+            )
+            notify(
+                kind=Notification.Kind.REQUEST_UNANSWERED,
+                recipient=help_request.author,
+                key=f"request_unanswered:{help_request.public_id}",
+                url=help_request.get_absolute_url(),
+                help_request=help_request,
+            )
+            done += 1
+    return done

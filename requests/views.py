@@ -6,16 +6,26 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from board.drafts import member_action, pop_draft
 from requests import selectors, services
 from requests.filters import BoardFilter
 from requests.forms import HelpRequestForm, MessageForm, OfferForm
 from requests.models import HelpRequest
+
+
+def _request_page(public_id: str) -> str:
+    return reverse("requests:detail", args=[public_id])
+
+
+def _offer_page(public_id: str) -> str:
+    return reverse("requests:offer", args=[public_id])
 
 
 def board(request: HttpRequest) -> HttpResponse:
@@ -49,12 +59,20 @@ def detail(
 ) -> HttpResponse:
     help_request = selectors.get_request_for(request.user, public_id)
     is_author = request.user.is_authenticated and help_request.author_id == request.user.pk
+    my_offer = None if is_author else selectors.live_offer_of(request.user, help_request)
+    can_offer = not is_author and my_offer is None and help_request.is_open
+    if offer_form is None:
+        offer_form = OfferForm(initial={"message": pop_draft(request, request.path)})
     context = {
         "help_request": help_request,
         "is_author": is_author,
         "offers": selectors.offers_for_asker(help_request) if is_author else None,
-        "my_offer": None if is_author else selectors.live_offer_of(request.user, help_request),
-        "offer_form": offer_form or OfferForm(),
+        "my_offer": my_offer,
+        "can_offer": can_offer,
+        "offer_form": offer_form,
+        # An offer the board refused (say the request closed meanwhile): the
+        # reason, and what they wrote, so nothing is lost.
+        "refused_offer": offer_form if offer_form.is_bound and not can_offer else None,
     }
     return render(request, "requests/detail.html", context)
 
@@ -87,8 +105,7 @@ def _run(request: HttpRequest, action, success: str, **kwargs):
     return result
 
 
-@require_POST
-@login_required
+@member_action(_request_page)
 def resolve(request: HttpRequest, public_id: str) -> HttpResponse:
     help_request = selectors.get_own_request(request.user, public_id)
     _run(
@@ -100,16 +117,14 @@ def resolve(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect(help_request)
 
 
-@require_POST
-@login_required
+@member_action(_request_page)
 def close(request: HttpRequest, public_id: str) -> HttpResponse:
     help_request = selectors.get_own_request(request.user, public_id)
     _run(request, services.close_request, _("Your request is closed."), help_request=help_request)
     return redirect(help_request)
 
 
-@require_POST
-@login_required
+@member_action(_request_page, draft_field="message")
 def offer(request: HttpRequest, public_id: str) -> HttpResponse:
     help_request = selectors.get_request_for(request.user, public_id)
     form = OfferForm(request.POST)
@@ -126,7 +141,7 @@ def offer(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect(new_offer)
 
 
-def _offer_page(request: HttpRequest, offer, message_form: MessageForm | None = None):
+def _conversation(request: HttpRequest, offer, message_form: MessageForm | None = None):
     context = {
         "offer": offer,
         "help_request": offer.request,
@@ -137,12 +152,13 @@ def _offer_page(request: HttpRequest, offer, message_form: MessageForm | None = 
     return render(request, "requests/offer.html", context)
 
 
-@login_required
+@member_action(_offer_page, draft_field="body", allow_get=True)
 def offer_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """The offer and the private conversation between the asker and this helper."""
     offer = selectors.get_offer_for(request.user, public_id)
     if request.method != "POST":
-        return _offer_page(request, offer)
+        draft = pop_draft(request, request.path)
+        return _conversation(request, offer, MessageForm(initial={"body": draft}))
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
@@ -151,11 +167,10 @@ def offer_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return redirect(f"{offer.get_absolute_url()}#latest")
-    return _offer_page(request, offer, message_form=form)
+    return _conversation(request, offer, message_form=form)
 
 
-@require_POST
-@login_required
+@member_action(_offer_page)
 def accept(request: HttpRequest, public_id: str) -> HttpResponse:
     offer = selectors.get_offer_for(request.user, public_id)
     _run(
@@ -167,8 +182,7 @@ def accept(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect(offer)
 
 
-@require_POST
-@login_required
+@member_action(_offer_page)
 def decline(request: HttpRequest, public_id: str) -> HttpResponse:
     offer = selectors.get_offer_for(request.user, public_id)
     _run(
@@ -180,8 +194,7 @@ def decline(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect(offer.request)
 
 
-@require_POST
-@login_required
+@member_action(_offer_page)
 def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
     offer = selectors.get_offer_for(request.user, public_id)
     _run(request, services.withdraw_offer, _("Your offer is withdrawn."), offer=offer)
@@ -198,3 +211,33 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 def my_offers(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.offers_of(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "requests/my_offers.html", {"page": page})
+
+
+def renew(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
+    """The one-click "still needed" link from an email; works signed out."""
+    try:
+        signed_id = services.read_renew_token(token)
+    except signing.SignatureExpired:
+        return render(request, "requests/renew.html", {"problem": "expired"}, status=400)
+    except signing.BadSignature:
+        return render(request, "requests/renew.html", {"problem": "invalid"}, status=400)
+    if signed_id != public_id:
+        return render(request, "requests/renew.html", {"problem": "invalid"}, status=400)
+    help_request = get_object_or_404(HelpRequest, public_id=public_id)
+    try:
+        help_request = services.renew_request(help_request=help_request)
+    except services.ServiceError as error:
+        return render(request, "requests/renew.html", {"problem": str(error)}, status=409)
+    return render(request, "requests/renew.html", {"help_request": help_request})
+
+
+@member_action(_request_page)
+def keep_open(request: HttpRequest, public_id: str) -> HttpResponse:
+    help_request = selectors.get_own_request(request.user, public_id)
+    try:
+        services.renew_request(help_request=help_request)
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your request stays open. People can keep offering help."))
+    return redirect(help_request)

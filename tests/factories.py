@@ -4,6 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
+from board.models import Notification
 from requests.models import Category, HelpRequest, Message, Offer
 
 
@@ -64,3 +65,15 @@ class MessageFactory(DjangoModelFactory):
     offer = factory.SubFactory(OfferFactory)
     sender = factory.SelfAttribute("offer.helper")
     body = "Hello, how are you doing today?"
+
+
+class NotificationFactory(DjangoModelFactory):
+    """An outbox row waiting to be emailed (as `notify` writes it)."""
+
+    class Meta:
+        model = Notification
+
+    key = factory.Sequence(lambda n: f"test:{n}")
+    kind = Notification.Kind.OFFER_RECEIVED
+    recipient = factory.SubFactory(UserFactory)
+    url = "/my/requests/"

@@ -1,0 +1,524 @@
+"""The outbox: at-least-once, idempotent email delivery (board/notifications.py).
+
+In the fast tier the Celery task runs in-process (eager) once the transaction
+commits; the services tier runs the same code against a real broker and SMTP.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+import pytest
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from board import notifications
+from board.models import Notification
+from board.tasks import deliver_notification
+from requests.models import Offer
+from tests.factories import NotificationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+State = Notification.State
+
+
+@pytest.fixture
+def row(asker):
+    """A notification for the asker, recorded and waiting for its task."""
+    return NotificationFactory(recipient=asker)
+
+
+@pytest.fixture
+def smtp_fails(monkeypatch):
+    """Make every send raise the given exception; returns how many sends were tried."""
+    tries = []
+
+    def install(exc: Exception):
+        def send(self, fail_silently=False):
+            tries.append(self)
+            raise exc
+
+        monkeypatch.setattr(EmailMultiAlternatives, "send", send)
+        return tries
+
+    return install
+
+
+def _fresh(notification: Notification) -> Notification:
+    notification.refresh_from_db()
+    return notification
+
+
+# --- Recording ------------------------------------------------------------------------------
+
+
+def test_it_records_one_row_and_one_email_per_key(
+    asker, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = notifications.notify(
+            kind=Notification.Kind.OFFER_RECEIVED, recipient=asker, key="event:1", url="/x/"
+        )
+        again = notifications.notify(
+            kind=Notification.Kind.OFFER_RECEIVED, recipient=asker, key="event:1", url="/x/"
+        )
+
+    assert first is not None
+    assert again is None
+    assert Notification.objects.filter(key="event:1").count() == 1
+    assert len(mailoutbox) == 1
+    assert _fresh(first).state == State.SENT
+
+
+def test_it_does_not_send_before_the_transaction_commits(
+    asker, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notification = notifications.notify(
+            kind=Notification.Kind.OFFER_RECEIVED, recipient=asker, key="event:2", url="/x/"
+        )
+
+    assert len(callbacks) == 1
+    assert mailoutbox == []
+    assert _fresh(notification).state == State.QUEUED
+
+
+# --- Delivering ------------------------------------------------------------------------------
+
+
+def test_it_sends_a_row_once_however_often_it_is_delivered(row, asker, mailoutbox):
+    first = notifications.deliver(row.pk)
+    second = notifications.deliver(row.pk)
+
+    assert first.state == State.SENT
+    assert second.state == "not-claimed"
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [asker.email]
+    row = _fresh(row)
+    assert row.state == State.SENT
+    assert row.attempts == 1
+    assert row.sent_at is not None
+
+
+def test_it_leaves_a_row_another_worker_is_sending(row, mailoutbox):
+    Notification.objects.filter(pk=row.pk).update(state=State.SENDING, claimed_at=timezone.now())
+
+    outcome = notifications.deliver(row.pk)
+
+    assert outcome.state == "not-claimed"
+    assert mailoutbox == []
+    assert _fresh(row).state == State.SENDING
+
+
+@pytest.mark.parametrize("state", [State.FAILED, State.SKIPPED])
+def test_it_never_sends_a_failed_or_skipped_row_by_itself(row, mailoutbox, state):
+    Notification.objects.filter(pk=row.pk).update(state=state)
+
+    assert notifications.deliver(row.pk).state == "not-claimed"
+    assert mailoutbox == []
+
+
+def test_it_gives_up_quietly_on_a_row_that_no_longer_exists(mailoutbox):
+    assert notifications.deliver(987654).state == "not-claimed"
+    assert mailoutbox == []
+
+
+def test_it_keeps_the_same_message_id_across_tries(row):
+    other = NotificationFactory()
+
+    assert notifications.message_id(row) == notifications.message_id(_fresh(row))
+    assert notifications.message_id(row) != notifications.message_id(other)
+    assert notifications.build_message(row).extra_headers["Message-ID"] == (
+        notifications.message_id(row)
+    )
+
+
+def test_it_runs_the_task_eagerly_in_the_fast_tier(row, mailoutbox):
+    result = deliver_notification.delay(row.pk)
+
+    assert result.get() == State.SENT
+    assert len(mailoutbox) == 1
+
+
+# --- Failures -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+        smtplib.SMTPDataError(451, b"Try again later"),
+        smtplib.SMTPRecipientsRefused({"asha@example.org": (450, b"Mailbox busy")}),
+        ConnectionRefusedError(111, "Connection refused"),
+    ],
+    ids=["disconnected", "451", "recipient-450", "refused"],
+)
+def test_it_retries_a_transient_error_later(row, mailoutbox, smtp_fails, exc):
+    smtp_fails(exc)
+    before = timezone.now()
+
+    outcome = notifications.deliver(row.pk)
+
+    row = _fresh(row)
+    assert outcome.state == State.QUEUED
+    assert outcome.retry_in and outcome.retry_in > 0
+    assert row.state == State.QUEUED
+    assert row.attempts == 1
+    assert row.next_attempt_at > before
+    assert type(exc).__name__ in row.last_error
+    assert row.sent_at is None
+    assert mailoutbox == []
+
+
+def test_it_succeeds_on_a_later_try_and_clears_the_error(row, mailoutbox, monkeypatch):
+    real_send = EmailMultiAlternatives.send
+    calls = []
+
+    def flaky_send(self, fail_silently=False):
+        calls.append(1)
+        if len(calls) == 1:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return real_send(self, fail_silently)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky_send)
+
+    assert notifications.deliver(row.pk).state == State.QUEUED
+    assert notifications.deliver(row.pk).state == State.SENT
+
+    row = _fresh(row)
+    assert row.attempts == 2
+    assert row.last_error == ""
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        smtplib.SMTPRecipientsRefused({"asha@example.org": (550, b"No such user")}),
+        smtplib.SMTPDataError(554, b"Message rejected"),
+        smtplib.SMTPSenderRefused(553, b"Sender not allowed", "board@localhost"),
+    ],
+    ids=["recipient-550", "554", "sender-553"],
+)
+def test_it_marks_a_permanent_error_failed_at_once(row, smtp_fails, exc):
+    tries = smtp_fails(exc)
+
+    outcome = notifications.deliver(row.pk)
+
+    row = _fresh(row)
+    assert outcome.state == State.FAILED
+    assert outcome.retry_in is None
+    assert row.state == State.FAILED
+    assert row.attempts == 1
+    assert type(exc).__name__ in row.last_error
+    # A failed row is never picked up again by itself.
+    assert notifications.deliver(row.pk).state == "not-claimed"
+    assert len(tries) == 1
+
+
+def test_it_marks_a_row_failed_after_the_last_try(row, smtp_fails):
+    tries = smtp_fails(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+
+    outcomes = [notifications.deliver(row.pk).state for _ in range(notifications.MAX_ATTEMPTS)]
+
+    assert outcomes == [State.QUEUED] * (notifications.MAX_ATTEMPTS - 1) + [State.FAILED]
+    row = _fresh(row)
+    assert row.state == State.FAILED
+    assert row.attempts == notifications.MAX_ATTEMPTS
+    assert "SMTPServerDisconnected" in row.last_error
+    assert notifications.deliver(row.pk).state == "not-claimed"
+    assert len(tries) == notifications.MAX_ATTEMPTS
+
+
+def test_it_keeps_the_error_short(row, smtp_fails):
+    smtp_fails(smtplib.SMTPServerDisconnected("x" * 10_000))
+
+    notifications.deliver(row.pk)
+
+    assert len(_fresh(row).last_error) <= 2000
+
+
+def test_it_caps_the_retry_delay(settings, monkeypatch):
+    settings.BOARD_RETRY_BASE_SECONDS = 30
+    # The top of the jitter range, so the growth is visible.
+    monkeypatch.setattr(notifications.random, "uniform", lambda low, high: high)
+
+    delays = [notifications.retry_delay(attempts) for attempts in range(1, 12)]
+
+    assert delays[:4] == [30, 60, 120, 240]
+    assert max(delays) == notifications.MAX_DELAY_SECONDS
+    assert notifications.retry_delay(10_000) == notifications.MAX_DELAY_SECONDS
+
+
+def test_it_jitters_the_retry_delay_within_bounds(settings):
+    settings.BOARD_RETRY_BASE_SECONDS = 30
+
+    for attempts in (0, 1, 2, 5, 50):
+        for _ in range(20):
+            delay = notifications.retry_delay(attempts)
+            assert 1 <= delay <= notifications.MAX_DELAY_SECONDS
+    # Well under the broker's visibility timeout, or Redis would hand the task on twice.
+    assert (
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+        > notifications.MAX_DELAY_SECONDS
+    )
+
+
+# --- The sweeper ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sweeper(settings):
+    settings.BOARD_SWEEP_GRACE_SECONDS = 60
+    settings.BOARD_STUCK_AFTER_SECONDS = 300
+    return timedelta(seconds=60), timedelta(seconds=300)
+
+
+def _later(seconds: int) -> None:
+    """Time passes for the outbox: every queued row's next try moves back."""
+    for notification in Notification.objects.filter(state=State.QUEUED):
+        Notification.objects.filter(pk=notification.pk).update(
+            next_attempt_at=notification.next_attempt_at - timedelta(seconds=seconds)
+        )
+
+
+def test_it_sweeps_up_rows_whose_task_was_lost(sweeper, mailoutbox):
+    grace, _stuck_after = sweeper
+    now = timezone.now()
+    due = NotificationFactory(next_attempt_at=now - grace - timedelta(seconds=1))
+    just_queued = NotificationFactory(next_attempt_at=now)
+    later = NotificationFactory(next_attempt_at=now + timedelta(minutes=5))
+    sent = NotificationFactory(state=State.SENT, sent_at=now)
+    failed = NotificationFactory(state=State.FAILED)
+
+    swept = notifications.sweep()
+
+    assert swept == 1
+    assert _fresh(due).state == State.SENT
+    # Its task is probably still in the queue: not queued a second time yet.
+    assert _fresh(just_queued).state == State.QUEUED
+    assert _fresh(later).state == State.QUEUED
+    assert _fresh(sent).state == State.SENT
+    assert _fresh(failed).state == State.FAILED
+    assert [m.to for m in mailoutbox] == [[due.recipient.email]]
+
+
+def test_it_rescues_a_row_stuck_in_sending(sweeper, mailoutbox):
+    _grace, stuck_after = sweeper
+    now = timezone.now()
+    stuck = NotificationFactory(
+        state=State.SENDING, attempts=1, claimed_at=now - stuck_after - timedelta(seconds=1)
+    )
+    busy = NotificationFactory(state=State.SENDING, attempts=1, claimed_at=now)
+
+    notifications.sweep()
+    _later(3600)
+    notifications.sweep()
+
+    assert _fresh(stuck).state == State.SENT
+    assert _fresh(stuck).attempts == 2
+    # A send still within its time is left to its worker.
+    assert _fresh(busy).state == State.SENDING
+    assert [m.to for m in mailoutbox] == [[stuck.recipient.email]]
+
+
+def test_it_gives_up_on_a_row_that_keeps_getting_stuck(sweeper, mailoutbox):
+    # A send that kills its worker every time must not loop forever: after the
+    # last try the row is failed, where staff can see it.
+    _grace, stuck_after = sweeper
+    poison = NotificationFactory(
+        state=State.SENDING,
+        attempts=notifications.MAX_ATTEMPTS,
+        claimed_at=timezone.now() - stuck_after - timedelta(seconds=1),
+    )
+
+    notifications.sweep()
+    _later(3600)
+    notifications.sweep()
+
+    poison = _fresh(poison)
+    assert poison.state == State.FAILED
+    assert poison.attempts == notifications.MAX_ATTEMPTS
+    assert poison.last_error
+    assert mailoutbox == []
+
+
+def test_it_sweeps_nothing_when_all_is_well(sweeper):
+    NotificationFactory(state=State.SENT, sent_at=timezone.now())
+
+    assert notifications.sweep() == 0
+
+
+def test_it_leaves_digest_rows_to_the_digest(sweeper, mailoutbox):
+    NotificationFactory(
+        delivery=Notification.Delivery.DIGEST, next_attempt_at=timezone.now() - timedelta(hours=1)
+    )
+
+    assert notifications.sweep() == 0
+    assert mailoutbox == []
+
+
+# --- Sending again -------------------------------------------------------------------------------
+
+
+def test_it_gives_a_failed_row_a_fresh_set_of_tries(
+    row, mailoutbox, django_capture_on_commit_callbacks
+):
+    Notification.objects.filter(pk=row.pk).update(
+        state=State.FAILED, attempts=notifications.MAX_ATTEMPTS, last_error="SMTPDataError: 554"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        count = notifications.requeue(Notification.objects.filter(pk=row.pk))
+
+    assert count == 1
+    row = _fresh(row)
+    assert row.state == State.SENT
+    assert row.attempts == 1
+    assert len(mailoutbox) == 1
+
+
+def test_it_lets_staff_send_failed_rows_again_from_the_admin(
+    admin_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    failed = NotificationFactory(state=State.FAILED, attempts=notifications.MAX_ATTEMPTS)
+    sent = NotificationFactory(state=State.SENT, sent_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:board_notification_changelist"),
+            {"action": "resend", "_selected_action": [failed.pk, sent.pk]},
+            follow=True,
+        )
+
+    assert response.status_code == 200
+    assert "1 notification queued again." in response.content.decode()
+    assert _fresh(failed).state == State.SENT
+    # A row already sent is not sent twice.
+    assert [m.to for m in mailoutbox] == [[failed.recipient.email]]
+
+
+# --- Account emails ---------------------------------------------------------------------------
+
+
+def test_it_forgets_an_account_emails_content_once_sent(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notifications.queue_account_email(
+            to="someone@example.org",
+            subject="Reset your password",
+            text="Your one-time link: https://example.org/reset/abc123/",
+            html="<p>Your one-time link</p>",
+            kind="account/email/password_reset_key",
+        )
+
+    notification = _fresh(notification)
+    assert notification.state == State.SENT
+    assert notification.payload == {}
+    assert notification.recipient is None
+    email = mailoutbox[0]
+    assert email.to == ["someone@example.org"]
+    assert email.subject == "Reset your password"
+    assert "abc123" in email.body
+    assert email.alternatives[0][1] == "text/html"
+
+
+def test_it_keeps_a_failed_account_email_for_its_retry(smtp_fails):
+    smtp_fails(smtplib.SMTPServerDisconnected("gone"))
+    notification = notifications.queue_account_email(
+        to="someone@example.org", subject="Confirm", text="Key: k1", html="", kind="confirm"
+    )
+
+    notifications.deliver(notification.pk)
+
+    assert _fresh(notification).payload["text"] == "Key: k1"
+
+
+def test_it_skips_a_person_who_has_left(row, asker, mailoutbox):
+    asker.is_active = False
+    asker.save(update_fields=["is_active"])
+
+    notifications.deliver(row.pk)
+
+    assert _fresh(row).state == State.SKIPPED
+    assert mailoutbox == []
+
+
+# --- An unreachable broker ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    def delay(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
+
+    monkeypatch.setattr(deliver_notification, "delay", delay)
+
+
+def test_it_never_raises_when_the_broker_is_unreachable(row, broker_down, caplog):
+    with caplog.at_level(logging.WARNING, logger="board.notifications"):
+        notifications.enqueue(row.pk)
+
+    assert _fresh(row).state == State.QUEUED
+    assert "the sweeper will retry" in caplog.text
+
+
+def test_it_still_takes_the_offer_when_the_broker_is_down(
+    client,
+    outsider,
+    help_request,
+    broker_down,
+    sweeper,
+    mailoutbox,
+    caplog,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    client.force_login(outsider)
+
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("requests:make_offer", args=[help_request.public_id]),
+            {"message": "I'd be glad to listen, any evening."},
+        )
+
+    offer = Offer.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == offer.get_absolute_url()
+    notification = Notification.objects.get()
+    assert notification.state == State.QUEUED
+    assert notification.attempts == 0
+    assert mailoutbox == []
+    assert "the sweeper will retry" in caplog.text
+    # enqueue handled the outage itself; nothing escaped into on_commit's error log.
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+    # The broker is back, and a while later the sweeper sends what waited.
+    monkeypatch.undo()
+    _later(3600)
+    assert notifications.sweep() == 1
+    assert _fresh(notification).state == State.SENT
+    assert [m.to for m in mailoutbox] == [[help_request.author.email]]
+
+
+def test_it_sweeps_with_the_broker_down_without_failing(row, broker_down, sweeper):
+    _later(3600)
+
+    assert notifications.sweep() == 1
+    assert _fresh(row).state == State.QUEUED
+
+
+def test_it_does_not_email_someone_about_their_own_inactive_account():
+    ghost = UserFactory(is_active=False)
+
+    assert (
+        notifications.notify(
+            kind=Notification.Kind.OFFER_RECEIVED, recipient=ghost, key="ghost:1", url="/x/"
+        )
+        is None
+    )
+    assert not Notification.objects.exists()
