@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -314,15 +314,25 @@ class Outcome:
     retry_in: int | None = None
 
 
-def deliver(notification_id: int) -> Outcome:
+def deliver(notification_id: int, *, respect_backoff: bool = False) -> Outcome:
+    """Claim the row, send it, record the outcome. With `respect_backoff` (the
+    Celery task), a row waiting for its next try is left alone until then: a
+    second copy of its task (the sweeper's, a redelivery) must not cut the
+    backoff short and use up the tries in seconds. A first try is never early."""
     now = timezone.now()
-    claimed = Notification.objects.filter(
+    rows = Notification.objects.filter(
         pk=notification_id,
         state=Notification.State.QUEUED,
         delivery=Notification.Delivery.IMMEDIATE,
-    ).update(state=Notification.State.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    )
+    if respect_backoff:
+        rows = rows.filter(Q(attempts=0) | Q(next_attempt_at__lte=now))
+    claimed = rows.update(
+        state=Notification.State.SENDING, attempts=F("attempts") + 1, claimed_at=now
+    )
     if not claimed:
-        # Already sent, being sent by another worker, failed, skipped or digested.
+        # Already sent, being sent by another worker, failed, skipped or digested
+        # (or, with respect_backoff, waiting for its next try).
         return Outcome(state="not-claimed")
     notification = Notification.objects.select_related("recipient", "help_request").get(
         pk=notification_id

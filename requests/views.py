@@ -214,7 +214,8 @@ def my_offers(request: HttpRequest) -> HttpResponse:
 
 
 def renew(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
-    """The one-click "still needed" link from an email; works signed out."""
+    """The "still needed" link from an email; works signed out. A GET only asks
+    (mail scanners open links), the button on that page renews."""
     try:
         signed_id = services.read_renew_token(token)
     except signing.SignatureExpired:
@@ -224,6 +225,8 @@ def renew(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
     if signed_id != public_id:
         return render(request, "requests/renew.html", {"problem": "invalid"}, status=400)
     help_request = get_object_or_404(HelpRequest, public_id=public_id)
+    if request.method != "POST":
+        return render(request, "requests/renew.html", {"confirm": help_request})
     try:
         help_request = services.renew_request(help_request=help_request)
     except services.ServiceError as error:

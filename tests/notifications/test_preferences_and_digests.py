@@ -262,8 +262,8 @@ def test_requests_warn_then_expire_then_renew(
     assert pending.status == Offer.Status.DECLINED
     expired = Notification.objects.get(kind=Notification.Kind.REQUEST_EXPIRED)
 
-    # One click, signed out, reopens it.
-    response = client.get(expired.url)
+    # Signed out, the link's "still needed" button reopens it.
+    response = client.post(expired.url)
     assert response.status_code == 200
     help_request.refresh_from_db()
     assert help_request.status == HelpRequest.Status.OPEN
@@ -275,9 +275,9 @@ def test_a_tampered_renew_link_changes_nothing(client, asker):
     help_request = HelpRequestFactory(author=asker, status=HelpRequest.Status.EXPIRED)
     other = HelpRequestFactory(author=asker)
     token = services.renew_token(other)
-    response = client.get(reverse("requests:renew", args=[help_request.public_id, token]))
+    response = client.post(reverse("requests:renew", args=[help_request.public_id, token]))
     assert response.status_code == 400
-    response = client.get(reverse("requests:renew", args=[help_request.public_id, token + "x"]))
+    response = client.post(reverse("requests:renew", args=[help_request.public_id, token + "x"]))
     assert response.status_code == 400
     help_request.refresh_from_db()
     assert help_request.status == HelpRequest.Status.EXPIRED
@@ -286,7 +286,7 @@ def test_a_tampered_renew_link_changes_nothing(client, asker):
 def test_a_resolved_request_cannot_be_renewed(client, asker):
     help_request = HelpRequestFactory(author=asker, status=HelpRequest.Status.RESOLVED)
     url = services.renew_url(help_request)
-    response = client.get(url)
+    response = client.post(url)
     assert response.status_code == 409
     help_request.refresh_from_db()
     assert help_request.status == HelpRequest.Status.RESOLVED

@@ -531,8 +531,16 @@ def test_it_lets_the_asker_keep_a_request_open(client, asker, help_request):
 
 def test_it_reopens_an_expired_request_from_the_email_link_signed_out(client, asker):
     help_request = HelpRequestFactory(author=asker, status=HelpRequest.Status.EXPIRED)
+    link = services.renew_url(help_request)
 
-    response = client.get(services.renew_url(help_request))
+    # Opening the link (as a mail scanner would) only asks.
+    asked = client.get(link)
+    help_request.refresh_from_db()
+    assert asked.status_code == 200
+    assert "Yes, it&#x27;s still needed" in asked.content.decode()
+    assert help_request.status == HelpRequest.Status.EXPIRED
+
+    response = client.post(link)
 
     assert response.status_code == 200
     help_request.refresh_from_db()
@@ -544,8 +552,8 @@ def test_it_refuses_a_tampered_or_borrowed_renew_link(client, asker):
     other = HelpRequestFactory(status=HelpRequest.Status.EXPIRED)
     token = services.renew_token(other)
 
-    tampered = client.get(reverse("requests:renew", args=[expired.public_id, token + "x"]))
-    borrowed = client.get(reverse("requests:renew", args=[expired.public_id, token]))
+    tampered = client.post(reverse("requests:renew", args=[expired.public_id, token + "x"]))
+    borrowed = client.post(reverse("requests:renew", args=[expired.public_id, token]))
 
     assert tampered.status_code == 400
     assert borrowed.status_code == 400
@@ -558,7 +566,7 @@ def test_it_refuses_a_tampered_or_borrowed_renew_link(client, asker):
 def test_it_does_not_reopen_a_resolved_request_from_a_renew_link(client, asker):
     help_request = HelpRequestFactory(author=asker, status=HelpRequest.Status.RESOLVED)
 
-    response = client.get(services.renew_url(help_request))
+    response = client.post(services.renew_url(help_request))
 
     assert response.status_code == 409
     help_request.refresh_from_db()
