@@ -1,0 +1,751 @@
+"""The leak test: the anonymity contract of design.md, checked on everything others can see.
+
+A person with a distinctive name and email asks for help anonymously three times.
+Helpers offer, some are accepted or declined, both sides talk, one request is resolved,
+and everyone is emailed along the way (helpers who follow new requests too, at once and
+in a digest). Then each persona who is not the author (a visitor, another member, the
+accepted helper, a helper whose offer was not taken up, someone with a named request,
+a moderator in the admin) opens every page of the board, submits every form, follows
+every redirect, hits the error pages and searches the board. None of the author's
+strings may appear in any body or header, nor in any email to someone else, and
+nobody sees another person's email address. The URL resolver is walked, so a new page
+fails `test_it_visits_every_page_of_the_board` until it is listed in VISITS.
+
+Nothing may link the anonymous requests to each other or to their author either: giving
+each of them a different author must leave every page others see unchanged, byte for byte.
+The author, meanwhile, must see the requests as their own, and the detector must catch
+a planted leak, so that the test can fail.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from email.header import decode_header, make_header
+from urllib.parse import unquote_plus, urlencode, urlsplit
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.http import HttpResponse
+from django.template import Context, Template
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import HelperSubscription, User
+from accounts.moderation import make_moderator
+from board.models import Notification
+from board.notifications import build_digests, set_preferences, unsubscribe_token
+from requests.models import Category, HelpRequest, Message, Offer
+from requests.services import expire_requests, renew_token, resurface_unanswered
+from tests.factories import UserFactory
+
+AUTHOR_NAME = "Zanzibar Quixotic"
+AUTHOR_EMAIL = "zanzibar.quixotic@leak-test.example"
+# Everything that identifies the author: the whole name and address, and their parts
+# (the login is the email address; there is no separate username).
+AUTHOR_STRINGS = (
+    AUTHOR_NAME,
+    "Zanzibar",
+    "Quixotic",
+    AUTHOR_EMAIL,
+    "zanzibar.quixotic",
+    "leak-test.example",
+)
+
+ANON_TITLE_1 = "Feeling adrift since the move"
+ANON_BODY_1 = "Everything here is new and I barely sleep. I would love someone to talk to."
+ANON_TITLE_2 = "Nervous about a hospital appointment"
+ANON_BODY_2 = "It is next week and I keep imagining the worst. Could someone just listen?"
+ANON_TITLE_3 = "Job interview on Friday"
+ANON_BODY_3 = "My first interview in years. I would like someone to cheer me on a little."
+NAMED_TITLE = "Help moving a sofa upstairs"
+NAMED_BODY = "I have a heavy sofa and a narrow staircase. An extra pair of hands would help."
+ANON_TITLE_4 = "Quiet evenings are getting long"
+ANON_BODY_4 = "Nobody to talk to most evenings lately; a chat now and then would help."
+
+REDIRECTS = {301, 302, 303, 307, 308}
+
+
+# --- The detector ---------------------------------------------------------------------
+
+
+def leaks(text: str, secrets: Iterable[str] = AUTHOR_STRINGS) -> list[str]:
+    """The secrets found in `text`, in any letter case, raw, HTML-escaped or URL-encoded."""
+    haystack = "\n".join((text, html.unescape(text), unquote_plus(text))).casefold()
+    return [secret for secret in secrets if secret.casefold() in haystack]
+
+
+def context_of(text: str, secret: str, width: int = 90) -> str:
+    at = text.casefold().find(secret.casefold())
+    if at < 0:
+        return "(found once decoded)"
+    return repr(text[max(at - width, 0) : at + len(secret) + width])
+
+
+def response_text(response: HttpResponse) -> str:
+    """Headers (cookies included) and body of a response, as one text to search."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    headers = "\n".join(f"{name}: {value}" for name, value in response.items())
+    return f"{headers}\n{response.cookies.output()}\n\n{body.decode(errors='replace')}"
+
+
+def email_text(message: EmailMultiAlternatives) -> str:
+    """Every header (decoded), the subject, the text body and each alternative."""
+    mime = message.message()
+    headers = "\n".join(
+        f"{name}: {make_header(decode_header(value))}" for name, value in mime.items()
+    )
+    alternatives = [str(content) for content, _mimetype in getattr(message, "alternatives", [])]
+    return "\n".join([headers, message.subject, message.body, *alternatives])
+
+
+# --- Fetching pages -------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    method: str
+    url: str
+    status: int
+    text: str
+
+
+def fetch(client: Client, method: str, url: str, data: dict | None = None, **extra) -> list[Page]:
+    """The response and every page its redirects lead to, each hop's headers included.
+    Whatever the requests change (a form posted, a link that renews) is rolled back,
+    emails queued on commit included, so every persona sees the same world."""
+    with transaction.atomic():
+        response = getattr(client, method)(url, data or {}, **extra)
+        pages = [Page(method.upper(), url, response.status_code, response_text(response))]
+        for _hop in range(5):
+            if response.status_code not in REDIRECTS:
+                break
+            location = urlsplit(response["Location"])
+            url = f"{location.path}?{location.query}" if location.query else location.path
+            response = client.get(url, **extra)
+            pages.append(Page("GET", url, response.status_code, response_text(response)))
+        transaction.set_rollback(True)
+    return pages
+
+
+# --- The world ------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    author: User
+    helper: User
+    second_helper: User
+    outsider: User
+    named_author: User
+    moderator: User
+    anon: list[HelpRequest]
+    named: HelpRequest
+    # The helper's accepted offer on anon[0], the second helper's declined one on
+    # anon[0] and pending one on anon[1], the helper's on anon[2] (resolved) and on
+    # the named request.
+    offers: list[Offer]
+
+    @property
+    def accepted_offer(self) -> Offer:
+        return self.offers[0]
+
+    @property
+    def pending_offer(self) -> Offer:
+        return self.offers[2]
+
+    @property
+    def requests(self) -> list[HelpRequest]:
+        return [*self.anon, self.named]
+
+    @property
+    def people(self) -> dict[str, User]:
+        return {
+            "author": self.author,
+            "helper": self.helper,
+            "second_helper": self.second_helper,
+            "outsider": self.outsider,
+            "named_author": self.named_author,
+            "moderator": self.moderator,
+        }
+
+    def anon_identifiers(self) -> list[str]:
+        """What names an anonymous request or its conversations."""
+        ids = [r.title for r in self.anon] + [r.public_id for r in self.anon]
+        ids += [o.public_id for o in Offer.objects.filter(request__in=self.anon)]
+        return ids
+
+    def client_for(self, persona: str) -> Client:
+        client = Client()
+        if persona != "visitor":
+            client.force_login(self.people[persona])
+        return client
+
+
+def _post(client: Client, url: str, data: dict) -> None:
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+@pytest.fixture
+def world(
+    db, helper, outsider, asker, moderator, mailoutbox, django_capture_on_commit_callbacks
+) -> World:
+    """The story, told over HTTP so that the real views, services and emails run."""
+    author = UserFactory(display_name=AUTHOR_NAME, email=AUTHOR_EMAIL)
+    second_helper = UserFactory(display_name="Selma Second", email="selma@example.org")
+    make_moderator(user=moderator)
+    categories = list(Category.objects.order_by("order", "pk")[:2])
+    assert len(categories) == 2, "the seeded categories are missing"
+
+    # Fuller emails carry the request's title and the words written: more that could leak.
+    User.objects.filter(pk__in=[helper.pk, second_helper.pk, outsider.pk]).update(full_emails=True)
+    # Helpers who follow new requests: the outsider by email at once, the second
+    # helper in the daily digest.
+    HelperSubscription.objects.create(user=outsider)
+    set_preferences(user=outsider, choices={Notification.Kind.NEW_REQUEST: "immediate"})
+    HelperSubscription.objects.create(user=second_helper)
+
+    people = {
+        "author": author,
+        "helper": helper,
+        "second_helper": second_helper,
+        "named_author": asker,
+    }
+    clients = {persona: Client() for persona in people}
+    for persona, client in clients.items():
+        client.force_login(people[persona])
+
+    def ask(title, body, category, *, persona="author", anonymous=True):
+        data = {"title": title, "body": body, "category": category.pk, "response_kind": "listen"}
+        if anonymous:
+            data["is_anonymous"] = "on"
+        _post(clients[persona], reverse("requests:create"), data)
+        return HelpRequest.objects.get(title=title)
+
+    def offer(persona, help_request, message):
+        url = reverse("requests:make_offer", args=[help_request.public_id])
+        _post(clients[persona], url, {"message": message})
+        return Offer.objects.get(request=help_request, helper=people[persona])
+
+    def act(persona, name, target):
+        _post(clients[persona], reverse(name, args=[target.public_id]), {})
+
+    def say(persona, an_offer, body):
+        _post(
+            clients[persona], reverse("requests:offer", args=[an_offer.public_id]), {"body": body}
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        anon1 = ask(ANON_TITLE_1, ANON_BODY_1, categories[0])
+        anon2 = ask(ANON_TITLE_2, ANON_BODY_2, categories[1])
+        anon3 = ask(ANON_TITLE_3, ANON_BODY_3, categories[1])
+        named = ask(NAMED_TITLE, NAMED_BODY, categories[0], persona="named_author", anonymous=False)
+
+        accepted = offer("helper", anon1, "I moved cities last year; happy to chat.")
+        declined = offer("second_helper", anon1, "I could meet for a coffee some time.")
+        pending = offer("second_helper", anon2, "I have been there. I can listen tonight.")
+        resolved = offer("helper", anon3, "I can call you before the interview.")
+        named_offer = offer("helper", named, "I live nearby and have strong arms.")
+
+        # Accepting one offer tells the other helper only that the asker found help.
+        act("author", "requests:accept", accepted)
+        act("author", "requests:accept", resolved)
+        act("named_author", "requests:accept", named_offer)
+
+        say("helper", accepted, "Hello! How are you settling in?")
+        say("author", accepted, "Thank you for offering. The evenings are hardest.")
+        say("helper", accepted, "Evenings were hard for me too. Walks helped.")
+        say("author", accepted, "I will try a walk tomorrow.")
+        say("author", pending, "Thank you, tonight would be good.")
+        say("second_helper", pending, "Of course. I'm here.")
+        say("author", resolved, "It went well, thank you so much.")
+        act("author", "requests:resolve", anon3)
+
+        # A request nobody answers: shown again to helpers, then about to close, then closed.
+        anon4 = ask(ANON_TITLE_4, ANON_BODY_4, categories[0])
+        HelpRequest.objects.filter(pk=anon4.pk).update(
+            created_at=timezone.now() - timedelta(days=29),
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+        assert resurface_unanswered() == 1
+        assert expire_requests() == (1, 0)
+        HelpRequest.objects.filter(pk=anon4.pk).update(
+            expires_at=timezone.now() - timedelta(minutes=1)
+        )
+        assert expire_requests() == (0, 1)
+
+        build_digests(timezone.now() + timedelta(minutes=1))
+
+    # Fixed times in the past, so that "3 days ago" reads the same on every render.
+    past = timezone.now() - timedelta(days=3)
+    HelpRequest.objects.update(created_at=past)
+    Offer.objects.update(created_at=past)
+    Message.objects.update(created_at=past)
+    Notification.objects.update(created_at=past)
+    offers = [accepted, declined, pending, resolved, named_offer]
+    for an_offer in offers:
+        an_offer.refresh_from_db()
+    assert [o.status for o in offers] == ["accepted", "declined", "pending", "accepted", "accepted"]
+
+    return World(
+        author=author,
+        helper=helper,
+        second_helper=second_helper,
+        outsider=outsider,
+        named_author=asker,
+        moderator=moderator,
+        anon=[anon1, anon2, anon3, anon4],
+        named=named,
+        offers=offers,
+    )
+
+
+# --- Every page -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Visit:
+    """How to open one page: the URL arguments to try (each request, each offer...)
+    and the form to POST to it too (None: it is only read)."""
+
+    args: Callable[[World], list[dict]] = lambda world: [{}]
+    form: dict | None = None
+
+
+def each_request(world: World) -> list[dict]:
+    return [{"public_id": r.public_id} for r in world.requests]
+
+
+def each_offer(world: World) -> list[dict]:
+    return [{"public_id": o.public_id} for o in world.offers]
+
+
+def each_notification(world: World) -> list[dict]:
+    return [{"pk": pk} for pk in Notification.objects.values_list("pk", flat=True)]
+
+
+def each_renew_link(world: World) -> list[dict]:
+    return [{"public_id": r.public_id, "token": renew_token(r)} for r in world.requests]
+
+
+def each_unsubscribe_link(world: World) -> list[dict]:
+    # Links from other people's emails too: a forwarded link must not say whose it is.
+    return [
+        {"token": unsubscribe_token(user, kind)}
+        for user in world.people.values()
+        for kind in (Notification.Kind.OFFER_RECEIVED, Notification.Kind.DIGEST)
+    ]
+
+
+OFFER_MESSAGE = {"message": "I would be glad to help with this, honestly."}
+# Every page of the board. test_it_visits_every_page_of_the_board fails when a page
+# is missing here: add it, so that the leak test opens it.
+VISITS: dict[str, Visit] = {
+    "requests:board": Visit(),
+    "requests:create": Visit(form={}),
+    "requests:detail": Visit(each_request),
+    "requests:edit": Visit(each_request, form={}),
+    "requests:resolve": Visit(each_request, form={}),
+    "requests:close": Visit(each_request, form={}),
+    "requests:make_offer": Visit(each_request, form=OFFER_MESSAGE),
+    "requests:renew": Visit(each_renew_link),
+    "requests:keep_open": Visit(each_request, form={}),
+    "requests:offer": Visit(each_offer, form={"body": "Checking in: how did today go?"}),
+    "requests:accept": Visit(each_offer, form={}),
+    "requests:decline": Visit(each_offer, form={}),
+    "requests:withdraw": Visit(each_offer, form={}),
+    "requests:mine": Visit(),
+    "requests:my_offers": Visit(),
+    "how_it_works": Visit(),
+    "crisis": Visit(),
+    "local_mail": Visit(),
+    "notifications": Visit(),
+    "notification_open": Visit(each_notification, form={}),
+    "notifications_read_all": Visit(form={}),
+    "unsubscribe": Visit(each_unsubscribe_link, form={}),
+    "accounts:settings": Visit(form={}),
+    "accounts:notifications": Visit(form={}),
+}
+# allauth's pages are its own, but they render in our layout: visit the main ones.
+ALLAUTH_PAGES = [
+    "account_login",
+    "account_signup",
+    "account_logout",
+    "account_reset_password",
+    "account_email",
+    "account_change_password",
+]
+
+
+def project_url_names() -> set[str]:
+    """Every named URL of the project, except the admin's and allauth's."""
+    names: set[str] = set()
+
+    def walk(resolver: URLResolver, namespace: str) -> None:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                module = getattr(entry.urlconf_module, "__name__", "")
+                if entry.namespace == "admin" or module.startswith("allauth"):
+                    continue  # the admin is visited model by model; allauth above
+                walk(entry, ":".join(filter(None, [namespace, entry.namespace])))
+            else:
+                name = entry.name or f"<unnamed: {entry.pattern}>"
+                names.add(f"{namespace}:{name}" if namespace else name)
+
+    walk(get_resolver(), "")
+    return names
+
+
+def board_queries(world: World) -> list[dict]:
+    """The board with every filter, alone and together, and searches for the titles."""
+    anon1 = world.anon[0]
+    queries: list[dict] = [{}, {"page": "2"}, {"page": "999"}, {"no_offers": "on"}]
+    queries += [{"status": status} for status in [*HelpRequest.Status.values, "any"]]
+    queries += [{"kind": kind, "status": "any"} for kind in HelpRequest.ResponseKind.values]
+    queries += [{"category": c.slug, "status": "any"} for c in Category.objects.all()]
+    queries += [{"q": r.title, "status": "any"} for r in world.requests]
+    queries.append({"q": "Anonymous", "status": "any"})
+    queries.append(
+        {
+            "q": anon1.title,
+            "category": anon1.category.slug,
+            "kind": anon1.response_kind,
+            "status": anon1.status,
+            "page": "1",
+        }
+    )
+    return queries
+
+
+def site_pages(world: World, persona: str) -> list[Page]:
+    """What `persona` sees on every page of the board, every form they can submit,
+    every redirect, the board's filters and the error pages. Nothing is kept."""
+    client = world.client_for(persona)
+    pages: list[Page] = []
+    for name, visit in VISITS.items():
+        for kwargs in visit.args(world):
+            url = reverse(name, kwargs=kwargs)
+            pages += fetch(client, "get", url)
+            if visit.form is not None:
+                pages += fetch(client, "post", url, visit.form)
+    for name in ALLAUTH_PAGES:
+        pages += fetch(client, "get", reverse(name))
+    for query in board_queries(world):
+        pages += fetch(client, "get", reverse("requests:board"), query)
+    pages += error_pages(world, persona, client)
+    return pages
+
+
+def error_pages(world: World, persona: str, client: Client) -> list[Page]:
+    pages = []
+    for url in ["/no-such-page/", "/requests/no-such-request/", "/offers/no-such-offer/"]:
+        hops = fetch(client, "get", url)
+        # (A visitor is asked to sign in before an offer's page says anything.)
+        assert hops[-1].status == 404 or (persona == "visitor" and url.startswith("/offers/"))
+        pages += hops
+    # 400: a request for a host the board does not serve.
+    pages += fetch(client, "get", world.anon[0].get_absolute_url(), HTTP_HOST="elsewhere.invalid")
+    assert pages[-1].status == 400
+    # 403: a form posted without its CSRF token.
+    strict = Client(enforce_csrf_checks=True)
+    if persona != "visitor":
+        strict.force_login(world.people[persona])
+    url = reverse("requests:make_offer", args=[world.anon[0].public_id])
+    pages += fetch(strict, "post", url, OFFER_MESSAGE)
+    assert pages[-1].status == 403
+    return pages
+
+
+def admin_urls(world: World) -> list[str]:
+    """Every admin page of every registered model, the filters a moderator can click,
+    and lookups that would filter by the author's id."""
+    urls = [reverse("admin:index")]
+    for model, model_admin in admin.site._registry.items():
+        info = f"{model._meta.app_label}_{model._meta.model_name}"
+        changelist = reverse(f"admin:{info}_changelist")
+        urls += [reverse("admin:app_list", args=[model._meta.app_label]), changelist]
+        for list_filter in model_admin.list_filter:
+            if isinstance(list_filter, str):
+                values = model._default_manager.values_list(list_filter, flat=True).distinct()
+                urls += [f"{changelist}?{list_filter}={value}" for value in values]
+        for obj in model._default_manager.all():
+            for view in ("change", "history", "delete"):
+                urls.append(reverse(f"admin:{info}_{view}", args=[obj.pk]))
+    return urls + author_lookups(world)
+
+
+def author_lookups(world: World) -> list[str]:
+    """Changelists filtered by the author's id: each would list their anonymous posts."""
+    pk = world.author.pk
+    return [
+        f"{reverse('admin:requests_helprequest_changelist')}?author={pk}",
+        f"{reverse('admin:requests_helprequest_changelist')}?author_id={pk}",
+        f"{reverse('admin:requests_helprequest_changelist')}?author__id__exact={pk}",
+        f"{reverse('admin:requests_offer_changelist')}?request__author={pk}",
+        f"{reverse('admin:requests_message_changelist')}?sender={pk}",
+        f"{reverse('admin:requests_message_changelist')}?sender_id={pk}",
+        f"{reverse('admin:board_notification_changelist')}?recipient={pk}",
+        f"{reverse('admin:board_notification_changelist')}?recipient_id={pk}",
+    ]
+
+
+def author_searches(world: World, persona: str) -> list[Page]:
+    """Searches for the author: the page echoes what was typed, so only what it
+    finds is checked (it must not find the anonymous requests)."""
+    client = world.client_for(persona)
+    pages = []
+    for text in AUTHOR_STRINGS:
+        pages += fetch(client, "get", reverse("requests:board"), {"q": text, "status": "any"})
+        if persona == "moderator":
+            for model in ("helprequest", "offer", "message"):
+                url = reverse(f"admin:requests_{model}_changelist")
+                pages += fetch(client, "get", url, {"q": text})
+    return pages
+
+
+def report(problems: list[str]) -> str:
+    return f"{len(problems)} leak(s):\n" + "\n".join(problems[:40])
+
+
+def check_pages(pages: list[Page], secrets: Iterable[str]) -> list[str]:
+    problems = []
+    for page in pages:
+        for secret in leaks(page.text, secrets):
+            problems.append(
+                f"{page.method} {page.url} [{page.status}] shows {secret!r}: "
+                f"{context_of(page.text, secret)}"
+            )
+    return problems
+
+
+def others_emails(world: World, persona: str) -> list[str]:
+    return [user.email for name, user in world.people.items() if name != persona]
+
+
+# --- The tests ------------------------------------------------------------------------
+
+
+def test_the_detector_catches_a_leak():
+    author = User(display_name=AUTHOR_NAME, email=AUTHOR_EMAIL)
+    rendered = Template("<title>{{ user.display_name }} · Board</title>").render(
+        Context({"user": author})
+    )
+    assert leaks(rendered) == [AUTHOR_NAME, "Zanzibar", "Quixotic"]
+    assert "leak-test.example" in leaks(
+        "<a href='/x/?next=ZANZIBAR.QUIXOTIC%40leak-test.example'>"
+    ), "URL-encoded, upper-case text must be caught"
+    assert leaks("<p>Zanzibar&#32;Quixotic</p>")[0] == AUTHOR_NAME, "HTML-escaped text too"
+    assert leaks(ANON_TITLE_1 + ANON_BODY_1) == [], "the request's own words are no leak"
+
+    response = HttpResponse("<p>Anonymous</p>", headers={"X-Posted-By": AUTHOR_EMAIL})
+    assert AUTHOR_EMAIL in leaks(response_text(response)), "headers are searched"
+
+    message = EmailMultiAlternatives(
+        "Someone offered", "Hello", settings.DEFAULT_FROM_EMAIL, ["hugo@example.org"]
+    )
+    message.attach_alternative(f"<p>From {author.display_name}</p>", "text/html")
+    assert leaks(email_text(message)) == [AUTHOR_NAME, "Zanzibar", "Quixotic"]
+    message = EmailMultiAlternatives(
+        "Hi", "Hello", to=["hugo@example.org"], reply_to=[AUTHOR_EMAIL]
+    )
+    assert AUTHOR_EMAIL in leaks(email_text(message)), "Reply-To is searched"
+
+
+def test_it_visits_every_page_of_the_board():
+    missing = project_url_names() - set(VISITS)
+    assert not missing, (
+        f"New pages {sorted(missing)}: add them to VISITS in tests/test_anonymity.py so that "
+        "the leak test opens them."
+    )
+    assert not set(VISITS) - project_url_names(), "VISITS lists pages that no longer exist"
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["visitor", "outsider", "helper", "second_helper", "named_author", "moderator", "author"],
+)
+def test_nobody_sees_the_author_nor_anyone_elses_email(world, persona):
+    """Every page, form, redirect and error page, as each persona: none shows the
+    author (except to the author), and none shows another person's email address
+    (the helper's address never reaches the asker's pages, nor the other way round)."""
+    pages = site_pages(world, persona)
+    if persona == "moderator":
+        for url in admin_urls(world):
+            pages += fetch(world.client_for(persona), "get", url)
+    assert len(pages) > 150
+
+    secrets = list(others_emails(world, persona))
+    if persona != "author":
+        secrets += AUTHOR_STRINGS
+    problems = check_pages(pages, secrets)
+    assert not problems, report(problems)
+
+    # Searching for the author finds nothing of theirs.
+    if persona != "author":
+        for page in author_searches(world, persona):
+            found = [r.title for r in world.anon if r.title in page.text]
+            assert not found, f"{page.url} finds {found} when searched for the author"
+
+
+@pytest.mark.parametrize("persona", ["helper", "second_helper"])
+def test_helpers_talk_with_anonymous(world, persona):
+    """Not vacuous: the helpers do see the asker's messages, signed "Anonymous"."""
+    offer = world.accepted_offer if persona == "helper" else world.pending_offer
+    response = world.client_for(persona).get(offer.get_absolute_url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Your conversation with Anonymous" in page
+    assert 'class="who">Anonymous' in page
+    written_by_author = offer.messages.filter(sender=world.author)
+    assert written_by_author
+    for message in written_by_author:
+        assert html.escape(message.body) in page
+    assert not leaks(page)
+
+
+def test_the_board_shows_the_anonymous_requests(world):
+    """Not vacuous: the requests checked above are really on the board, as Anonymous."""
+    for help_request in world.anon:
+        response = Client().get(
+            reverse("requests:board"), {"q": help_request.title, "status": "any"}
+        )
+        page = response.content.decode()
+        assert help_request.title in page
+        assert "by Anonymous" in page
+        assert not leaks(response_text(response))
+
+
+def test_the_author_sees_their_own_requests(world):
+    client = world.client_for("author")
+
+    for help_request in world.anon:
+        page = client.get(help_request.get_absolute_url()).content.decode()
+        assert "your request, shown to others as Anonymous" in page
+    page = client.get(world.anon[0].get_absolute_url()).content.decode()
+    assert reverse("requests:edit", args=[world.anon[0].public_id]) in page
+    assert world.helper.display_name in page  # the offers, with their helpers' names
+
+    page = client.get(reverse("requests:mine")).content.decode()
+    for help_request in world.anon:
+        assert help_request.title in page
+    assert page.count("posted anonymously") == len(world.anon)
+
+    page = client.get(world.accepted_offer.get_absolute_url()).content.decode()
+    assert f"Your conversation with {world.helper.display_name}" in page
+    assert 'class="who">You' in page
+
+    # The author's own settings page shows their address: the detector sees it there.
+    settings_page = response_text(client.get(reverse("accounts:settings")))
+    assert set(leaks(settings_page)) >= {AUTHOR_NAME, AUTHOR_EMAIL}
+
+
+def test_the_story_sends_every_kind_of_notification(world):
+    """So that the email checks below cover every kind there is."""
+    sent = set(
+        Notification.objects.filter(state=Notification.State.SENT).values_list("kind", flat=True)
+    )
+    assert sent >= set(Notification.Kind.values) - {Notification.Kind.ACCOUNT}
+
+
+def test_emails_to_others_carry_nothing_of_the_author(world, mailoutbox):
+    everyone = {user.email for user in world.people.values()}
+    to_others = [m for m in mailoutbox if m.to != [AUTHOR_EMAIL]]
+    # Not vacuous: helpers (accepted, declined, following new requests at once or in a
+    # digest) and the named asker were emailed, and the author heard of offers and messages.
+    people = [world.helper, world.second_helper, world.outsider, world.named_author]
+    assert {m.to[0] for m in to_others} == {user.email for user in people}
+    assert len([m for m in mailoutbox if m.to == [AUTHOR_EMAIL]]) >= 5  # offers, messages
+
+    for message in mailoutbox:
+        recipient = message.to[0]
+        assert message.to == [recipient]
+        assert message.cc == []
+        assert message.bcc == []
+        assert message.reply_to == []
+        assert message.from_email == settings.DEFAULT_FROM_EMAIL
+        text = email_text(message)
+        others = sorted(everyone - {recipient})
+        assert not leaks(text, others), f"email to {recipient} carries {leaks(text, others)}"
+        if recipient != AUTHOR_EMAIL:
+            assert not leaks(text), f"email to {recipient} carries {leaks(text)}:\n{text}"
+
+
+def _normalised(text: str) -> str:
+    # CSRF tokens are masked afresh on every render.
+    return re.sub(r'(csrfmiddlewaretoken" value=")[^"]+', r"\1-", text)
+
+
+def _snapshot(world: World, personas: list[str]) -> dict[tuple[str, str], tuple[int, str]]:
+    snapshot = {}
+    for persona in personas:
+        client = world.client_for(persona)
+        urls = [reverse(name) for name in ("requests:board", "requests:my_offers", "notifications")]
+        board = reverse("requests:board")
+        urls += [f"{board}?{urlencode({'status': 'any', 'q': r.title})}" for r in world.anon]
+        urls += [r.get_absolute_url() for r in world.requests]
+        urls += [o.get_absolute_url() for o in world.offers]
+        if persona == "moderator":
+            # With the attacks: filtered by the original author's id, they would
+            # list the anonymous requests before the change and nothing after.
+            urls += admin_urls(world)
+        for url in urls:
+            response = client.get(url)
+            snapshot[persona, url] = (response.status_code, _normalised(response.content.decode()))
+    return snapshot
+
+
+def test_nothing_links_the_anonymous_requests_to_their_author(world):
+    """What others see of the anonymous requests does not depend on who wrote them:
+    give each one (and the author's messages in it) a different author, and every page
+    stays the same, byte for byte. So no id, name or trait of the author is there to
+    link the two requests to each other or to the author."""
+    personas = ["visitor", "outsider", "helper", "second_helper", "moderator"]
+    before = _snapshot(world, personas)
+
+    for help_request in world.anon:
+        stranger = UserFactory()
+        HelpRequest.objects.filter(pk=help_request.pk).update(author=stranger)
+        Message.objects.filter(offer__request=help_request, sender=world.author).update(
+            sender=stranger
+        )
+
+    after = _snapshot(world, personas)
+    changed = [key for key in before if before[key] != after[key]]
+    assert not changed, f"These pages change with the anonymous author: {changed}"
+    # Not vacuous: the snapshot holds the conversations and the admin's pages.
+    assert before["helper", world.accepted_offer.get_absolute_url()][0] == 200
+    assert len(before) > 50
+
+
+def test_the_admin_never_lists_people_beside_their_anonymous_requests(world, django_user_model):
+    """Even the site's owner (a superuser): a page that names the author, such as the
+    author's own user page, must not list their anonymous requests or conversations;
+    and changelists cannot be filtered by the author's id."""
+    owner = django_user_model.objects.create_superuser(
+        email="owner@example.org", password="x", display_name="Owner"
+    )
+    client = Client()
+    client.force_login(owner)
+    identifiers = world.anon_identifiers()
+    problems = []
+    for url in admin_urls(world):
+        for page in fetch(client, "get", url):
+            if leaks(page.text):
+                problems += [
+                    f"{page.url} names the author and shows {i!r}"
+                    for i in identifiers
+                    if i in page.text
+                ]
+    assert not problems, report(problems)
+
+    for url in author_lookups(world):
+        page = fetch(client, "get", url)[-1]
+        assert page.status == 400, f"{url} filters by the author's id"
