@@ -275,8 +275,6 @@ BOARD_SWEEP_GRACE_SECONDS = env_int("BOARD_SWEEP_GRACE_SECONDS", 60)
 BOARD_STUCK_AFTER_SECONDS = env_int("BOARD_STUCK_AFTER_SECONDS", 300)
 # How long links in emails (unsubscribe, renew) stay valid.
 BOARD_EMAIL_LINK_MAX_AGE_DAYS = env_int("BOARD_EMAIL_LINK_MAX_AGE_DAYS", 60)
-# First retry delay of a transiently failed email, doubled per try (tests use 1).
-BOARD_RETRY_BASE_SECONDS = env_int("BOARD_RETRY_BASE_SECONDS", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
