@@ -1,0 +1,1 @@
+"""Benchmarks of the board's pages at scale (`make bench`)."""
