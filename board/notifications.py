@@ -314,25 +314,21 @@ class Outcome:
     retry_in: int | None = None
 
 
-def deliver(notification_id: int, *, respect_backoff: bool = False) -> Outcome:
-    """Claim the row, send it, record the outcome. With `respect_backoff` (the
-    Celery task), a row waiting for its next try is left alone until then: a
-    second copy of its task (the sweeper's, a redelivery) must not cut the
-    backoff short and use up the tries in seconds. A first try is never early."""
+def deliver(notification_id: int) -> Outcome:
+    """Claim the row, send it, record the outcome. A row waiting for its next
+    try is left alone until then: a second copy of its task (the sweeper's, a
+    redelivery) must not cut the backoff short and use up the tries in seconds.
+    A first try is never early."""
     now = timezone.now()
-    rows = Notification.objects.filter(
+    claimed = Notification.objects.filter(
+        Q(attempts=0) | Q(next_attempt_at__lte=now),
         pk=notification_id,
         state=Notification.State.QUEUED,
         delivery=Notification.Delivery.IMMEDIATE,
-    )
-    if respect_backoff:
-        rows = rows.filter(Q(attempts=0) | Q(next_attempt_at__lte=now))
-    claimed = rows.update(
-        state=Notification.State.SENDING, attempts=F("attempts") + 1, claimed_at=now
-    )
+    ).update(state=Notification.State.SENDING, attempts=F("attempts") + 1, claimed_at=now)
     if not claimed:
-        # Already sent, being sent by another worker, failed, skipped or digested
-        # (or, with respect_backoff, waiting for its next try).
+        # Already sent, being sent by another worker, failed, skipped, digested
+        # or waiting for its next try.
         return Outcome(state="not-claimed")
     notification = Notification.objects.select_related("recipient", "help_request").get(
         pk=notification_id
@@ -343,7 +339,10 @@ def deliver(notification_id: int, *, respect_backoff: bool = False) -> Outcome:
     try:
         message = build_message(notification)
         message.send()
-    except (smtplib.SMTPException, OSError) as exc:
+    except Exception as exc:
+        # SMTP and network errors are the usual ones; anything else (a template
+        # error, the soft time limit) is retried the same way and ends failed,
+        # visible to staff, rather than leaving the row stuck in "sending".
         return _record_failure(notification, exc)
     Notification.objects.filter(pk=notification.pk).update(
         state=Notification.State.SENT,
@@ -410,6 +409,9 @@ def sweep() -> int:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
+    # Not again until another grace period has passed: after an outage the
+    # backlog is queued once, not on every sweep while it drains.
+    Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
     for pk in ids:
         enqueue(pk)
     return len(ids)

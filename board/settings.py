@@ -167,6 +167,14 @@ CELERY_TASK_TIME_LIMIT = 90
 # a second worker while the first is still on it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# When the broker is down, give up publishing quickly: the person's action has
+# already succeeded and the outbox sweeper sends the email once Redis is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = "UTC"
 
 # --- Email --------------------------------------------------------------------

@@ -173,6 +173,11 @@ def test_it_retries_a_transient_error_later(row, mailoutbox, smtp_fails, exc):
     assert mailoutbox == []
 
 
+def _time_for_next_try(row) -> None:
+    """As if the backoff delay had passed."""
+    Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+
+
 def test_it_succeeds_on_a_later_try_and_clears_the_error(row, mailoutbox, monkeypatch):
     real_send = EmailMultiAlternatives.send
     calls = []
@@ -186,6 +191,7 @@ def test_it_succeeds_on_a_later_try_and_clears_the_error(row, mailoutbox, monkey
     monkeypatch.setattr(EmailMultiAlternatives, "send", flaky_send)
 
     assert notifications.deliver(row.pk).state == State.QUEUED
+    _time_for_next_try(row)
     assert notifications.deliver(row.pk).state == State.SENT
 
     row = _fresh(row)
@@ -222,7 +228,10 @@ def test_it_marks_a_permanent_error_failed_at_once(row, smtp_fails, exc):
 def test_it_marks_a_row_failed_after_the_last_try(row, smtp_fails):
     tries = smtp_fails(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
 
-    outcomes = [notifications.deliver(row.pk).state for _ in range(notifications.MAX_ATTEMPTS)]
+    outcomes = []
+    for _ in range(notifications.MAX_ATTEMPTS):
+        outcomes.append(notifications.deliver(row.pk).state)
+        _time_for_next_try(row)
 
     assert outcomes == [State.QUEUED] * (notifications.MAX_ATTEMPTS - 1) + [State.FAILED]
     row = _fresh(row)
@@ -522,3 +531,28 @@ def test_it_does_not_email_someone_about_their_own_inactive_account():
         is None
     )
     assert not Notification.objects.exists()
+
+
+def test_it_queues_a_backlog_once_per_grace_period(sweeper, broker_down):
+    """After an outage the backlog is queued again once, not on every sweep."""
+    grace, _stuck_after = sweeper
+    NotificationFactory.create_batch(3, next_attempt_at=timezone.now() - grace * 2)
+
+    assert notifications.sweep() == 3
+    assert notifications.sweep() == 0
+    _later(int(grace.total_seconds()) + 1)
+    assert notifications.sweep() == 3
+
+
+def test_it_retries_an_unexpected_error_instead_of_leaving_the_row_stuck(row, monkeypatch):
+    def broken(notification):
+        raise RuntimeError("template went wrong")
+
+    monkeypatch.setattr(notifications, "build_message", broken)
+
+    outcome = notifications.deliver(row.pk)
+
+    row = _fresh(row)
+    assert outcome.state == State.QUEUED
+    assert row.state == State.QUEUED
+    assert "RuntimeError: template went wrong" in row.last_error
