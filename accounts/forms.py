@@ -56,13 +56,14 @@ class NotificationSettingsForm(forms.Form):
     )
 
     def __init__(self, *args, preferences: dict[str, str], full_emails: bool, **kwargs):
+        from board.models import Notification
         from board.notifications import KINDS
 
         super().__init__(*args, initial={"full_emails": full_emails, **preferences}, **kwargs)
         for kind in preferences:
             spec = KINDS[kind]
             self.fields[kind] = forms.ChoiceField(
-                label=spec.subject,
+                label=Notification.Kind(kind).label,
                 help_text=spec.audience,
                 choices=Delivery.choices,
                 widget=forms.Select,
@@ -99,3 +100,39 @@ class SubscriptionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["categories"].queryset = Category.objects.all()
         self.fields["response_kinds"].choices = HelpRequest.ResponseKind.choices
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account: what happens to the requests, and the password to confirm."""
+
+    REMOVE, KEEP = "remove", "keep"
+    requests = forms.ChoiceField(
+        label=_("Your requests"),
+        choices=[
+            (REMOVE, _("Remove them, with the offers and conversations on them")),
+            (KEEP, _("Keep them on the board as anonymous, no longer linked to you")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose what happens to your requests.")},
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("So that nobody else can delete your account."),
+        error_messages={"required": _("Please type your password to confirm.")},
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That isn't your password. Please try again."))
+        return password
+
+    @property
+    def keep_requests(self) -> bool:
+        return self.cleaned_data["requests"] == self.KEEP
