@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 
 class UserManager(BaseUserManager["User"]):
@@ -44,6 +45,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Can sign in to the admin and moderate the board."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Set by a moderator: the person can read but not post, offer or message.
+    suspended_at = models.DateTimeField(_("suspended"), null=True, blank=True)
+    warnings = models.PositiveSmallIntegerField(_("warnings from moderators"), default=0)
     full_emails = models.BooleanField(
         _("fuller emails"),
         default=False,
@@ -124,3 +128,56 @@ class HelperSubscription(models.Model):
 
     def wants_kind(self, response_kind: str) -> bool:
         return not self.response_kinds or response_kind in self.response_kinds
+
+
+# --- Personal API tokens (the REST API) ---------------------------------------------------
+
+
+def _new_token_public_id() -> str:
+    from requests.models import new_public_id
+
+    return new_public_id()
+
+
+class ApiToken(AbstractAuthToken):
+    """A personal API token: named by its owner, shown once, stored only as a
+    hash (django-rest-knox's digest), revoked by deleting the row."""
+
+    public_id = models.CharField(
+        max_length=16, unique=True, default=_new_token_public_id, editable=False
+    )
+    name = models.CharField(_("name"), max_length=60)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Block(models.Model):
+    """`blocker` no longer hears from `blocked`: no offers on their requests, no
+    messages, and their content is out of sight."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocked_by")
+    # What the blocker saw the person called when they blocked them (an
+    # anonymous asker's alias, never the name behind it): shown in their list.
+    label = models.CharField(_("shown as"), max_length=60)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Block {self.pk}"

@@ -1,4 +1,6 @@
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import HelperSubscription, User
 
@@ -28,3 +30,202 @@ def update_subscription(
         )
         subscription.categories.set(categories)
     return subscription
+
+
+# --- Data rights: download my data, delete my account -----------------------------------
+
+DELETED_ACCOUNT_EMAIL = "deleted-account@placeholder.invalid"
+DELETED_NOTE = "This person deleted their account."
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_user_data(user: User) -> dict:
+    """Everything the board keeps about `user`, for them to download: their
+    account, their requests (anonymous ones too), their offers, their own
+    messages and their notifications. Nothing another person wrote, and no
+    other person's name or address."""
+    from allauth.account.models import EmailAddress
+
+    from board.models import Notification
+    from board.notifications import preferences_for
+    from requests.models import HelpRequest, Message, Offer
+
+    subscription = HelperSubscription.objects.filter(user=user).first()
+    requests = HelpRequest.objects.filter(author=user).select_related("category")
+    offers = Offer.objects.filter(helper=user).select_related("request")
+    messages = Message.objects.filter(sender=user).select_related("offer__request")
+    notifications = Notification.objects.filter(recipient=user).select_related("help_request")
+    return {
+        "format": "peer-support-board export, version 1",
+        "account": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "date_joined": _when(user.date_joined),
+            "last_login": _when(user.last_login),
+            "full_emails": user.full_emails,
+            "email_addresses": [
+                {"email": a.email, "verified": a.verified, "primary": a.primary}
+                for a in EmailAddress.objects.filter(user=user).order_by("pk")
+            ],
+            "notification_preferences": preferences_for(user),
+            "subscription": None
+            if subscription is None
+            else {
+                "is_active": subscription.is_active,
+                "categories": [c.name for c in subscription.categories.all()],
+                "response_kinds": list(subscription.response_kinds),
+                "created_at": _when(subscription.created_at),
+            },
+        },
+        "requests": [
+            {
+                "id": r.public_id,
+                "title": r.title,
+                "body": r.body,
+                "anonymous": r.is_anonymous,
+                "category": r.category.name,
+                "response_kind": r.response_kind,
+                "status": r.status,
+                "hidden_by_moderator": r.is_hidden,
+                "created_at": _when(r.created_at),
+                "updated_at": _when(r.updated_at),
+                "resolved_at": _when(r.resolved_at),
+                "expires_at": _when(r.expires_at),
+            }
+            for r in requests.order_by("created_at", "pk")
+        ],
+        "offers": [
+            {
+                "id": o.public_id,
+                "request": {"id": o.request.public_id, "title": o.request.title},
+                "message": o.message,
+                "status": o.status,
+                "created_at": _when(o.created_at),
+                "updated_at": _when(o.updated_at),
+            }
+            for o in offers.order_by("created_at", "pk")
+        ],
+        # Only the person's own words: the other side of a conversation is
+        # the other person's.
+        "messages": [
+            {
+                "conversation": m.offer.public_id,
+                "request": m.offer.request.public_id,
+                "body": m.body,
+                "sent_at": _when(m.created_at),
+            }
+            for m in messages.order_by("created_at", "pk")
+        ],
+        "notifications": [
+            {
+                "kind": n.kind,
+                "request": n.help_request.public_id if n.help_request else None,
+                "created_at": _when(n.created_at),
+                "read_at": _when(n.read_at),
+                "email": n.delivery,
+                "email_state": n.state,
+                "emailed_at": _when(n.sent_at),
+            }
+            for n in notifications.order_by("created_at", "pk")
+        ],
+    }
+
+
+def deleted_account_placeholder() -> User:
+    """The inactive account that keeps what a deleted person chose to leave
+    (their requests, anonymised) and stands in for them in other people's
+    conversations. One per deployment, made when first needed; nobody can
+    sign in as it and it is never notified (it is inactive)."""
+    placeholder, created = User.objects.get_or_create(
+        email=DELETED_ACCOUNT_EMAIL,
+        defaults={"display_name": "Former member", "is_active": False},
+    )
+    if created:
+        placeholder.set_unusable_password()
+        placeholder.save(update_fields=["password"])
+    return placeholder
+
+
+@transaction.atomic
+def delete_account(user: User, *, keep_requests: bool) -> None:
+    """Delete `user` for good.
+
+    - keep_requests=True: their requests stay on the board, anonymous and
+      detached from them (moved to the placeholder account); open ones close.
+      keep_requests=False: their requests go, with the offers and
+      conversations on them.
+    - Conversations they took part in keep the other person's side; their own
+      messages are deleted and a note says that they deleted their account.
+    - Their offers on other people's requests lose their words and are
+      withdrawn (an accepted one frees the request to find help again).
+    - Their notifications, preferences, subscription, email addresses and
+      account emails are deleted; other people's notifications lose any
+      excerpt of what they wrote.
+    """
+    from board.models import Notification
+    from requests.models import HelpRequest, Message, Offer
+    from requests.services import _decline_pending
+
+    placeholder = deleted_account_placeholder()
+    if user.pk == placeholder.pk:
+        raise ValueError("The placeholder account cannot be deleted this way.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    now = timezone.now()
+
+    own_requests = HelpRequest.objects.select_for_update().filter(author=user)
+    # Other people's notifications quote offers and messages in fuller emails.
+    their_offer_ids = list(Offer.objects.filter(helper=user).values_list("public_id", flat=True))
+    their_message_ids = list(Message.objects.filter(sender=user).values_list("pk", flat=True))
+    quoted = [f"offer_received:{public_id}" for public_id in their_offer_ids]
+    quoted += [f"message_received:{pk}" for pk in their_message_ids]
+    Notification.objects.filter(key__in=quoted).update(payload={})
+
+    # Conversations they were part of: theirs removed, a note left for the other person.
+    conversations = set(
+        Message.objects.filter(sender=user).values_list("offer_id", flat=True)
+    ) | set(Offer.objects.filter(helper=user).values_list("pk", flat=True))
+    if keep_requests:
+        conversations |= set(
+            Offer.objects.filter(request__author=user).values_list("pk", flat=True)
+        )
+    Message.objects.filter(sender=user).delete()
+
+    if keep_requests:
+        for help_request in own_requests:
+            if help_request.status in (HelpRequest.Status.OPEN, HelpRequest.Status.MATCHED):
+                help_request.status = HelpRequest.Status.CLOSED
+                _decline_pending(help_request, Offer.DeclineReason.NOT_TAKEN)
+            help_request.author = placeholder
+            help_request.is_anonymous = True
+            help_request.save(update_fields=["author", "is_anonymous", "status", "updated_at"])
+    else:
+        gone = list(own_requests.values_list("pk", flat=True))
+        conversations -= set(Offer.objects.filter(request_id__in=gone).values_list("pk", flat=True))
+        own_requests.delete()
+
+    # Their offers of help on other people's requests.
+    for offer in Offer.objects.select_for_update().filter(helper=user).select_related("request"):
+        if offer.status == Offer.Status.ACCEPTED:
+            HelpRequest.objects.filter(
+                pk=offer.request_id, status=HelpRequest.Status.MATCHED
+            ).update(status=HelpRequest.Status.OPEN, updated_at=now)
+        if offer.is_live:
+            HelpRequest.objects.filter(pk=offer.request_id, offer_count__gt=0).update(
+                offer_count=F("offer_count") - 1
+            )
+            offer.status = Offer.Status.WITHDRAWN
+        offer.helper = placeholder
+        offer.message = DELETED_NOTE
+        offer.save(update_fields=["helper", "message", "status", "updated_at"])
+
+    Message.objects.bulk_create(
+        Message(offer_id=offer_id, sender=placeholder, body=DELETED_NOTE, created_at=now)
+        for offer_id in sorted(conversations)
+        if Offer.objects.filter(pk=offer_id).exists()
+    )
+    Notification.objects.filter(to_email__iexact=user.email).delete()
+    # Cascades: notifications to them, preferences, subscription, email addresses.
+    user.delete()

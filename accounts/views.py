@@ -1,11 +1,22 @@
+import json
+
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from accounts import services
-from accounts.forms import NotificationSettingsForm, ProfileForm, SubscriptionForm
+from accounts.forms import (
+    DeleteAccountForm,
+    NotificationSettingsForm,
+    ProfileForm,
+    SubscriptionForm,
+)
 from accounts.models import HelperSubscription
 from board.notifications import preferences_for
 
@@ -54,3 +65,31 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
         "accounts/notifications.html",
         {"settings_form": settings_form, "subscription_form": subscription_form},
     )
+
+
+@never_cache
+@login_required
+def export_data(request: HttpRequest) -> HttpResponse:
+    """Download my data: one JSON file of everything the board keeps about me."""
+    data = services.export_user_data(request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    filename = f"peer-support-board-data-{timezone.now():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.delete_account(request.user, keep_requests=form.keep_requests)
+        logout(request)
+        messages.success(
+            request, _("Your account is deleted. Thank you for being part of the board.")
+        )
+        return redirect("requests:board")
+    return render(request, "accounts/delete.html", {"form": form})

@@ -52,6 +52,9 @@ class Notification(models.Model):
         REQUEST_EXPIRED = "request_expired", _("Your request has closed")
         REQUEST_UNANSWERED = "request_unanswered", _("An update on your request")
         NEW_REQUEST = "new_request", _("A new request you could help with")
+        REPORT_OUTCOME = "report_outcome", _("An update on something you reported")
+        MODERATOR_WARNING = "moderator_warning", _("A note from the moderators")
+        MODERATOR_LOOKED = "moderator_looked", _("A moderator looked at an anonymous request")
         DIGEST = "digest", _("Daily digest")
         ACCOUNT = "account", _("Account email")
 
@@ -121,3 +124,45 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_state_display()})"
+
+
+class CrisisResource(models.Model):
+    """A service shown on the crisis help page; staff keep the list."""
+
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    url = models.URLField(_("website"), blank=True)
+    # Blank means everywhere / every language.
+    region = models.CharField(
+        _("region"), max_length=60, blank=True, help_text=_("e.g. UK, Germany; blank for all")
+    )
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, help_text=_("e.g. en, de; blank for all")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("shown"), default=True)
+
+    class Meta:
+        verbose_name = _("crisis resource")
+        verbose_name_plural = _("crisis resources")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CrisisPhrase(models.Model):
+    """Words that suggest someone may be in immediate danger. A request that
+    contains one shows a gentle panel with crisis help before it is posted."""
+
+    phrase = models.CharField(_("phrase"), max_length=100, unique=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("crisis phrase")
+        verbose_name_plural = _("crisis phrases")
+        ordering = ["phrase"]
+
+    def __str__(self) -> str:
+        return self.phrase

@@ -150,6 +150,34 @@ KINDS: dict[str, KindSpec] = {
         default=Delivery.DIGEST,
         audience=_("Requests you follow"),
     ),
+    Kind.REPORT_OUTCOME: KindSpec(
+        subject=_("Thank you for your report — an update from the moderators"),
+        lead=_(
+            "Thank you for telling us about something that worried you. A moderator has "
+            "looked at it; you can read what happened on the board."
+        ),
+        action=_("Read the update"),
+        audience=_("When you report something"),
+    ),
+    Kind.MODERATOR_WARNING: KindSpec(
+        subject=_("A note from the board's moderators"),
+        lead=_(
+            "A moderator has written to you about something you posted. Please read it on "
+            "the board; it helps keep this a safe place for everyone."
+        ),
+        action=_("Read the note"),
+        configurable=False,
+    ),
+    Kind.MODERATOR_LOOKED: KindSpec(
+        subject=_("A moderator looked at one of your anonymous requests"),
+        lead=_(
+            "To keep people safe, a moderator looked at who wrote one of your anonymous "
+            "requests. This is rare, always recorded with a reason, and we tell you every "
+            "time. Nobody else can see it."
+        ),
+        action=_("See which request"),
+        configurable=False,
+    ),
     Kind.DIGEST: KindSpec(
         subject=_("Your daily update from the board"),
         lead=_("Here is what happened on the board for you since yesterday."),

@@ -58,6 +58,16 @@ if not SECRET_KEY:
             "For a local run use `make run`, which turns debug on."
         )
     SECRET_KEY = _LOCAL_SECRET
+if not DEBUG and (
+    SECRET_KEY == _LOCAL_SECRET
+    or SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be a long random value (50 characters or more, not the "
+        "local default) when DJANGO_DEBUG is off."
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -76,8 +86,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "csp",
     "rest_framework",
     "django_filters",
+    # The REST API (issue 4): personal tokens, OpenAPI schema and docs, one error format.
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "board",
     "accounts",
     "requests.apps.RequestsConfig",
@@ -85,7 +101,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "board.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "board.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -224,6 +243,20 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+# allauth's own rate limits (per IP address, per email address "key", per user),
+# answered with templates/429.html; see the README's configuration table.
+ACCOUNT_RATE_LIMITS = {
+    "signup": os.environ.get("BOARD_RATE_LIMIT_SIGNUP", "5/h/ip"),
+    "login": os.environ.get("BOARD_RATE_LIMIT_LOGIN", "20/m/ip"),
+    "login_failed": os.environ.get("BOARD_RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "reset_password": os.environ.get("BOARD_RATE_LIMIT_PASSWORD_RESET", "5/h/ip,3/h/key"),
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+# Behind a reverse proxy every visitor would share the proxy's address (and so
+# its limits): say how many proxies append to X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("BOARD_TRUSTED_PROXY_COUNT", 0)
 
 # --- Internationalisation ----------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -253,6 +286,26 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Signed out after this long without a visit: a visit renews the session at
+# most once per BOARD_SESSION_RENEW_SECONDS (board.middleware), rather than
+# SESSION_SAVE_EVERY_REQUEST's database write on every page view.
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_SECONDS", 14 * 24 * 3600)
+BOARD_SESSION_RENEW_SECONDS = env_int("BOARD_SESSION_RENEW_SECONDS", 3600)
+# django-csp 4: nothing inline, nothing from elsewhere. Styles and scripts are
+# static files; user-written Markdown has no images (data: is for the browser's
+# own form widgets).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -263,6 +316,15 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- The board ------------------------------------------------------------------------
+# How much one person may post (see board/ratelimit.py): "5/h" is five an hour,
+# "30/10m" thirty in ten minutes; empty means no limit.
+BOARD_RATE_LIMITS = {
+    "request": os.environ.get("BOARD_RATE_LIMIT_REQUESTS", "5/h"),
+    "offer": os.environ.get("BOARD_RATE_LIMIT_OFFERS", "20/h"),
+    "message": os.environ.get("BOARD_RATE_LIMIT_MESSAGES", "40/10m"),
+}
+# The Retry-After (seconds) sent with a 429 that names no better time.
+BOARD_RETRY_AFTER_SECONDS = env_int("BOARD_RETRY_AFTER_SECONDS", 300)
 BOARD_PAGE_SIZE = env_int("BOARD_PAGE_SIZE", 20)
 BOARD_CRISIS_URL = os.environ.get("BOARD_CRISIS_URL", "")
 # An open request closes after this many days unless the asker renews it...
@@ -284,10 +346,92 @@ BOARD_STUCK_AFTER_SECONDS = env_int("BOARD_STUCK_AFTER_SECONDS", 300)
 # How long links in emails (unsubscribe, renew) stay valid.
 BOARD_EMAIL_LINK_MAX_AGE_DAYS = env_int("BOARD_EMAIL_LINK_MAX_AGE_DAYS", 60)
 
+# --- The REST API (/api/v1/) -------------------------------------------------------------
+# Personal API tokens (django-rest-knox), sent as "Authorization: Token <token>", or the
+# browser's session (CSRF enforced). Throttle rates read like DRF's: "60/min", "20/hour".
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "board.api_machinery.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "board.api_machinery.AnonReadThrottle",
+        "board.api_machinery.WriteThrottle",
+        "board.api_machinery.OfferThrottle",
+        "board.api_machinery.MessageThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon_read": os.environ.get("BOARD_API_THROTTLE_ANON_READS", "120/min"),
+        "write": os.environ.get("BOARD_API_THROTTLE_WRITES", "60/min"),
+        "offers": os.environ.get("BOARD_API_THROTTLE_OFFERS", "20/hour"),
+        "messages": os.environ.get("BOARD_API_THROTTLE_MESSAGES", "120/hour"),
+    },
+    # Behind a proxy, per-IP throttling uses the address it reports (BOARD_TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": env_int("BOARD_TRUSTED_PROXY_COUNT", 0) or None,
+    "DEFAULT_PAGINATION_CLASS": "board.api_machinery.CursorPagination",
+    "PAGE_SIZE": BOARD_PAGE_SIZE,
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
 }
+# Tokens are stored hashed (SHA-512), named, and last until their owner revokes them.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name, not a secret)
+REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Peer Support Board API",
+    "DESCRIPTION": (
+        "Everything a person can do on the board: ask for help (by name or anonymously), "
+        "offer help, talk privately, and manage notifications. Objects are addressed by the "
+        "same opaque ids as the web pages. An anonymous request's author is null for everyone "
+        "but its author, and no response ever carries another person's email address.\n\n"
+        "Authenticate with a personal API token (create one on your settings page) sent as "
+        "`Authorization: Token <token>`, or with the browser session (send the CSRF token). "
+        "Lists are cursor-paginated: follow `next`. Every error has one shape: "
+        '`{"type": ..., "errors": [{"code", "detail", "attr"}]}`, where `attr` names the '
+        "field a validation error is about."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        **{
+            name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
+            for name in [
+                "ValidationErrorEnum",
+                "ClientErrorEnum",
+                "ServerErrorEnum",
+                *(f"ErrorCode{code}Enum" for code in (401, 403, 404, 405, 406, 415, 429, 500)),
+            ]
+        },
+        "RequestStatusEnum": "requests.serializers.REQUEST_STATUSES",
+        "OfferStatusEnum": "requests.serializers.OFFER_STATUSES",
+        "ResponseKindEnum": "requests.serializers.RESPONSE_KINDS",
+        "DeliveryEnum": "accounts.models.Delivery.choices",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+}
+DRF_STANDARDIZED_ERRORS = {
+    # 409: a rule of the board said no (services.ServiceError), e.g. offering twice.
+    "ALLOWED_ERROR_STATUS_CODES": [
+        *("400", "401", "403", "404", "405", "406", "409", "415", "429", "500")
+    ],
+    "ERROR_SCHEMAS": {
+        "400": "board.api_machinery.ErrorResponse400Serializer",
+        "409": "board.api_machinery.ErrorResponse409Serializer",
+    },
+}
+# --- End of the REST API block -------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,10 @@ def crisis(request: HttpRequest) -> HttpResponse:
     return render(request, "board/crisis.html")
 
 
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "board/privacy.html")
+
+
 def local_mail(request: HttpRequest) -> HttpResponse:
     """Mail kept on this machine, readable only in a local debug run."""
     if not (settings.DEBUG and settings.EMAIL_BACKEND == "board.mail.LocalFileBackend"):

@@ -8,3 +8,19 @@ class RequestsConfig(AppConfig):
     name = "requests"
     label = "requests"
     verbose_name = _("Help requests")
+
+    def ready(self) -> None:
+        keep_drf_off_this_app()
+
+
+def keep_drf_off_this_app() -> None:
+    """DRF's `rest_framework.compat` does `try: import requests` for its optional
+    RequestsClient, and finds this app; `rest_framework.test` (which drf-spectacular
+    imports to build the API schema) would then die on `requests.packages`. Tell
+    DRF the truth: PyPI's requests is not installed. (tests/tiers.py does the same
+    for the test run, before any app is ready.)"""
+    import rest_framework.compat
+
+    found = getattr(rest_framework.compat, "requests", None)
+    if found is not None and not hasattr(found, "Session"):
+        rest_framework.compat.requests = None

@@ -21,6 +21,19 @@ def default_expiry():
     return timezone.now() + timedelta(days=settings.BOARD_REQUEST_LIFETIME_DAYS)
 
 
+ALIAS_WORDS = (
+    "Otter", "Heron", "Willow", "Maple", "Finch", "Fern", "Robin", "Cedar", "Wren", "Lark",
+    "Badger", "Birch", "Sparrow", "Hazel", "Juniper", "Puffin", "Aspen", "Kestrel", "Moss",
+    "Pebble", "Clover", "Linden", "Starling", "Rowan", "Marten", "Poppy", "Sorrel", "Alder",
+)  # fmt: skip
+
+
+def new_alias() -> str:
+    """A per-request name for an anonymous asker: stable within the request and
+    its conversations, chosen at random so it links nothing across requests."""
+    return f"Anonymous {secrets.choice(ALIAS_WORDS)}"
+
+
 def new_public_id() -> str:
     """An opaque, unguessable id for URLs (72 random bits, URL-safe)."""
     return secrets.token_urlsafe(9)
@@ -99,6 +112,10 @@ class HelpRequest(models.Model):
     # services so that the board can list and filter without counting rows.
     offer_count = models.PositiveIntegerField(_("offers"), default=0)
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    # What others call an anonymous asker in this request only.
+    alias = models.CharField(_("alias"), max_length=40, default=new_alias, editable=False)
+    # Set when the text suggests someone may be in danger: moderators look first.
+    needs_attention = models.BooleanField(_("needs a moderator's attention"), default=False)
     created_at = models.DateTimeField(_("posted"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
@@ -157,7 +174,7 @@ class HelpRequest(models.Model):
     def public_author_name(self) -> str:
         """The name everyone but the author sees."""
         if self.is_anonymous:
-            return str(_("Anonymous"))
+            return self.alias
         return self.author.display_name
 
     @property
@@ -211,6 +228,11 @@ class Offer(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
     decline_reason = models.CharField(max_length=16, choices=DeclineReason.choices, blank=True)
+    # An anonymous asker may show their display name to the helper they accepted.
+    asker_revealed_at = models.DateTimeField(_("asker revealed their name"), null=True, blank=True)
+    # First offers of a new helper can wait for a moderator before the asker sees them.
+    held_for_review = models.BooleanField(_("waiting for a moderator"), default=False)
+    is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
     created_at = models.DateTimeField(_("offered"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -265,6 +287,7 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_messages"
     )
     body = models.TextField(_("message"), max_length=MESSAGE_MAX)
+    is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:
@@ -275,3 +298,117 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk}"
+
+
+class Report(models.Model):
+    """Someone tells the moderators about a request, offer or message."""
+
+    class Reason(models.TextChoices):
+        HARMFUL = "harmful", _("It's harmful, abusive or threatening")
+        UNSAFE = "unsafe", _("Someone may be in danger")
+        SPAM = "spam", _("Spam or advertising")
+        INAPPROPRIATE = "inappropriate", _("Inappropriate or not kind")
+        PRIVACY = "privacy", _("It shares someone's private information")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for a moderator")
+        ACTIONED = "actioned", _("Action taken")
+        DISMISSED = "dismissed", _("No action needed")
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
+    )
+    help_request = models.ForeignKey(
+        HelpRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    details = models.TextField(
+        _("anything else moderators should know"), max_length=2000, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports_handled",
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    created_at = models.DateTimeField(_("reported"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(help_request__isnull=False, offer__isnull=True, message__isnull=True)
+                    | Q(help_request__isnull=True, offer__isnull=False, message__isnull=True)
+                    | Q(help_request__isnull=True, offer__isnull=True, message__isnull=False)
+                ),
+                name="report_has_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report {self.pk} ({self.get_reason_display()})"
+
+
+class ModerationAction(models.Model):
+    """The log of everything a moderator did, including every break-glass look."""
+
+    class Kind(models.TextChoices):
+        HIDE = "hide", _("Hid content")
+        UNHIDE = "unhide", _("Showed content again")
+        DISMISS = "dismiss", _("Dismissed a report")
+        WARN = "warn", _("Warned a person")
+        SUSPEND = "suspend", _("Suspended a person")
+        APPROVE_OFFER = "approve_offer", _("Approved a held offer")
+        REJECT_OFFER = "reject_offer", _("Rejected a held offer")
+        REVEAL_AUTHOR = "reveal_author", _("Looked at who wrote an anonymous request")
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderation_actions"
+    )
+    kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)
+    report = models.ForeignKey(
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    # Whom or what the action was about (at most one of these is usually set).
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderation_subject_of",
+    )
+    help_request = models.ForeignKey(
+        HelpRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    offer = models.ForeignKey(
+        Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation log")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"

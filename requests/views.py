@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from board import ratelimit
 from board.drafts import member_action, pop_draft
 from requests import selectors, services
 from requests.filters import BoardFilter
@@ -45,6 +46,11 @@ def board(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     form = HelpRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if wait := ratelimit.consume(action="request", key=request.user.pk):
+            # Posting too fast: the form comes back with everything typed.
+            form.add_error(None, ratelimit.limited_message(wait))
+            response = render(request, "requests/form.html", {"form": form})
+            return ratelimit.with_retry_after(response, wait)
         help_request = services.create_request(author=request.user, **form.cleaned_data)
         messages.success(
             request,
@@ -130,6 +136,9 @@ def offer(request: HttpRequest, public_id: str) -> HttpResponse:
     form = OfferForm(request.POST)
     if not form.is_valid():
         return detail(request, public_id, offer_form=form)
+    if wait := ratelimit.consume(action="offer", key=request.user.pk):
+        form.add_error(None, ratelimit.limited_message(wait))
+        return ratelimit.with_retry_after(detail(request, public_id, offer_form=form), wait)
     try:
         new_offer = services.make_offer(
             help_request=help_request, helper=request.user, message=form.cleaned_data["message"]
@@ -160,6 +169,9 @@ def offer_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         draft = pop_draft(request, request.path)
         return _conversation(request, offer, MessageForm(initial={"body": draft}))
     form = MessageForm(request.POST)
+    if form.is_valid() and (wait := ratelimit.consume(action="message", key=request.user.pk)):
+        form.add_error(None, ratelimit.limited_message(wait))
+        return ratelimit.with_retry_after(_conversation(request, offer, message_form=form), wait)
     if form.is_valid():
         try:
             services.send_message(offer=offer, sender=request.user, body=form.cleaned_data["body"])

@@ -346,6 +346,37 @@ def each_unsubscribe_link(world: World) -> list[dict]:
 
 
 OFFER_MESSAGE = {"message": "I would be glad to help with this, honestly."}
+API_REQUEST = {
+    "title": "Somebody to walk with",
+    "body": "A short walk on Sunday mornings would help me a lot these days.",
+    "category": "x",
+    "response_kind": "listen",
+}
+API_VISITS: dict[str, Visit] = {
+    "api:categories": Visit(),
+    "api:requests": Visit(form=API_REQUEST),
+    "api:request": Visit(each_request),
+    "api:request_close": Visit(each_request, form={}),
+    "api:request_resolve": Visit(each_request, form={}),
+    "api:request_offers": Visit(each_request, form=OFFER_MESSAGE),
+    "api:offers": Visit(),
+    "api:offer": Visit(each_offer),
+    "api:offer_accept": Visit(each_offer, form={}),
+    "api:offer_decline": Visit(each_offer, form={}),
+    "api:offer_withdraw": Visit(each_offer, form={}),
+    "api:offer_messages": Visit(each_offer, form={"body": "Checking in: how did today go?"}),
+    "api:notifications": Visit(),
+    "api:notifications_read_all": Visit(form={}),
+    "api:notification_read": Visit(each_notification, form={}),
+    "api:me": Visit(),
+    "api:my_requests": Visit(),
+    "api:notification_settings": Visit(),
+    "api:subscription": Visit(),
+    "api:tokens": Visit(form={"name": "a script"}),
+    "api:token": Visit(lambda world: [{"public_id": "no-such-token"}]),
+    "api:schema": Visit(),
+    "api:docs": Visit(),
+}
 # Every page of the board. test_it_visits_every_page_of_the_board fails when a page
 # is missing here: add it, so that the leak test opens it.
 VISITS: dict[str, Visit] = {
@@ -366,6 +397,7 @@ VISITS: dict[str, Visit] = {
     "requests:my_offers": Visit(),
     "how_it_works": Visit(),
     "crisis": Visit(),
+    "privacy": Visit(),
     "local_mail": Visit(),
     "notifications": Visit(),
     "notification_open": Visit(each_notification, form={}),
@@ -373,6 +405,12 @@ VISITS: dict[str, Visit] = {
     "unsubscribe": Visit(each_unsubscribe_link, form={}),
     "accounts:settings": Visit(form={}),
     "accounts:notifications": Visit(form={}),
+    "accounts:export": Visit(),
+    "accounts:delete": Visit(form={}),
+    "accounts:api_tokens": Visit(form={"name": "a script"}),
+    "accounts:api_token_revoke": Visit(lambda world: [{"public_id": "no-such-token"}], form={}),
+    # The REST API (issue 4): every endpoint, read and written as each persona.
+    **API_VISITS,
 }
 # allauth's pages are its own, but they render in our layout: visit the main ones.
 ALLAUTH_PAGES = [

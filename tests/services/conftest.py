@@ -7,10 +7,15 @@ see (`transactional_db`). Mail goes over SMTP to an aiosmtpd server in this
 process, which records every message. For these tests only, the Celery app of
 this process is pointed at the same Redis database as the worker, with eager
 execution off, and put back afterwards.
+
+Tests that break things (stop Redis, kill a worker) start a stack of their own
+instead (`own_stack`): a redis-server on a free port, workers and Celery beat.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import email
 import email.policy
 import os
@@ -64,31 +69,63 @@ class Received:
 @dataclass
 class RecordingHandler:
     """An aiosmtpd handler that keeps every message, and can be told to answer
-    the next DATA commands with an error (e.g. a transient 451)."""
+    the next DATA (or RCPT) commands with an error (e.g. a transient 451, a
+    permanent 554 or 550), or to hold the next DATA command without answering
+    until `release` is set (a send stalled mid-way, for killing its worker)."""
 
     messages: list[Received] = field(default_factory=list)
     data_attempts: int = 0
+    rcpt_attempts: int = 0
     fail_next: list[str] = field(default_factory=list)
+    refuse_rcpt_next: list[str] = field(default_factory=list)
+    stall_next: bool = False
+    # Set once a DATA command is being held; `release` ends the hold.
+    stalled: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
         with self.lock:
             self.messages.clear()
             self.data_attempts = 0
+            self.rcpt_attempts = 0
             self.fail_next.clear()
+            self.refuse_rcpt_next.clear()
+            self.stall_next = False
+            self.stalled = threading.Event()
+            # A DATA command still held by a previous test ends now.
+            self.release.set()
+            self.release = threading.Event()
 
     def received(self) -> list[Received]:
         with self.lock:
             return list(self.messages)
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        with self.lock:
+            self.rcpt_attempts += 1
+            if self.refuse_rcpt_next:
+                return self.refuse_rcpt_next.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:
         with self.lock:
             self.data_attempts += 1
-            if self.fail_next:
-                return self.fail_next.pop(0)
-            parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted for delivery"
+            stall, self.stall_next = self.stall_next, False
+            if not stall:
+                if self.fail_next:
+                    return self.fail_next.pop(0)
+                parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+                return "250 Message accepted for delivery"
+            stalled, release = self.stalled, self.release
+        # Held without an answer, so the message is never accepted: the
+        # client's worker is killed meanwhile (aiosmtpd then cancels this).
+        stalled.set()
+        while not release.is_set():
+            await asyncio.sleep(0.05)
+        return "451 4.4.2 The sender went away before this message was accepted"
 
 
 def _free_port() -> int:
@@ -154,6 +191,40 @@ def _database_url(settings_dict: dict) -> str:
     return f"postgres://{credentials}{host}:{port}/{quote(settings_dict['NAME'], safe='')}"
 
 
+def service_env(
+    *, database_url: str, redis_url: str, smtp_port: int, var_dir: Path, **board: str
+) -> dict[str, str]:
+    """The environment of a Celery process of this tier: the production settings
+    on the test database, this Redis, the SMTP server above. `board` adds or
+    overrides settings (BOARD_SWEEP_SECONDS="2"...)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "CELERY_", "DATABASE_", "EMAIL_", "REDIS_", "BOARD_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="board.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="services-tier-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        DJANGO_ALLOWED_HOSTS="testserver,localhost,127.0.0.1",
+        DATABASE_URL=database_url,
+        # Closed after every task, so the test's flush between tests never waits.
+        DATABASE_CONN_MAX_AGE="0",
+        REDIS_URL=redis_url,
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_port),
+        EMAIL_USE_TLS="false",
+        EMAIL_USE_SSL="false",
+        EMAIL_TIMEOUT="10",
+        SITE_URL=SITE_URL,
+        BOARD_RETRY_BASE_SECONDS="1",
+        BOARD_VAR_DIR=str(var_dir),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(board)
+    return env
+
+
 @dataclass
 class Worker:
     process: subprocess.Popen
@@ -184,29 +255,11 @@ def celery_worker(request, django_db_setup, smtp_server, services_redis_url, tmp
     database_url = _database_url(settings.DATABASES["default"])
     log_dir = tmp_path_factory.mktemp("celery-worker")
     log_path = log_dir / "worker.log"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "CELERY_", "DATABASE_", "EMAIL_", "REDIS_", "BOARD_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="board.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY="services-tier-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        DJANGO_ALLOWED_HOSTS="testserver,localhost,127.0.0.1",
-        DATABASE_URL=database_url,
-        # Closed after every task, so the test's flush between tests never waits.
-        DATABASE_CONN_MAX_AGE="0",
-        REDIS_URL=services_redis_url,
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_server.port),
-        EMAIL_USE_TLS="false",
-        EMAIL_USE_SSL="false",
-        EMAIL_TIMEOUT="10",
-        SITE_URL=SITE_URL,
-        BOARD_RETRY_BASE_SECONDS="1",
-        BOARD_VAR_DIR=str(log_dir / "var"),
-        PYTHONUNBUFFERED="1",
+    env = service_env(
+        database_url=database_url,
+        redis_url=services_redis_url,
+        smtp_port=smtp_server.port,
+        var_dir=log_dir / "var",
     )
     command = [
         sys.executable,
@@ -277,32 +330,237 @@ def database_kept(django_db_setup, django_db_blocker):
         yield
 
 
-@pytest.fixture
-def worker(celery_worker, database_kept, transactional_db):
-    """For one test: this process queues tasks to the worker's Redis instead of
-    running them in-process; put back afterwards. Data must be committed, hence
-    `transactional_db`."""
+@contextlib.contextmanager
+def tasks_queued_to(broker_url: str):
+    """This process's Celery app queues tasks to `broker_url` instead of running
+    them in-process, until the block ends."""
     from board.celery import app
 
-    if not celery_worker.alive():
-        pytest.fail(f"the Celery worker has died:\n{celery_worker.log()}")
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url=celery_worker.redis_url)
+    app.conf.update(task_always_eager=False, broker_url=broker_url)
     _drop_producer_pool(app)
     try:
-        yield celery_worker
+        yield
     finally:
         app.conf.update(saved)
         _drop_producer_pool(app)
 
 
+@pytest.fixture
+def worker(celery_worker, database_kept, transactional_db):
+    """For one test: this process queues tasks to the worker's Redis instead of
+    running them in-process; put back afterwards. Data must be committed, hence
+    `transactional_db`."""
+    if not celery_worker.alive():
+        pytest.fail(f"the Celery worker has died:\n{celery_worker.log()}")
+    with tasks_queued_to(celery_worker.redis_url):
+        yield celery_worker
+
+
+# --- A stack of the test's own: redis-server, workers and beat -------------------------
+
+
+@dataclass
+class Process:
+    """A subprocess in a process group of its own (pid == pgid), so a SIGKILL
+    reaches its children too (a prefork pool, an embedded beat)."""
+
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log(self, lines: int = 200) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError as exc:
+            return f"(no log: {exc})"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def count(self, text: str) -> int:
+        """How many log lines contain `text`."""
+        return sum(text in line for line in self.log(lines=1_000_000).splitlines())
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: no warm shutdown, nothing acknowledged."""
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self, grace: float = 10) -> None:
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=grace)
+        self.kill()
+
+
+class Stack:
+    """A redis-server of this test's own on a free port (nothing on disk, so a
+    restart comes back empty, every queued task lost), with Celery workers and
+    beat against it, the test database and the SMTP server. The machine's
+    Redis is never touched. Every process is stopped by `stop_all`."""
+
+    def __init__(self, *, directory: Path, env: dict[str, str], redis_port: int) -> None:
+        self.directory = directory
+        self.redis_port = redis_port
+        self.env = env
+        self.processes: list[Process] = []
+        self.redis: Process | None = None
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/0"
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> Process:
+        log_path = self.directory / f"{name}.log"
+        with open(log_path, "ab") as log_file:
+            popen = subprocess.Popen(
+                command,
+                cwd=PROJECT_DIR,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        process = Process(name, popen, log_path)
+        self.processes.append(process)
+        return process
+
+    def _wait_ready(self, process: Process, ready: Callable[[], object]) -> None:
+        def check() -> object:
+            if not process.alive():
+                pytest.fail(
+                    f"{process.name} exited with {process.process.returncode} before it was "
+                    f"ready:\n{process.log()}"
+                )
+            return ready()
+
+        wait_for(check, f"{process.name} to be ready", timeout=WORKER_READY_SECONDS)
+
+    # Redis
+
+    def redis_up(self) -> bool:
+        import redis
+
+        client = redis.Redis(
+            host="127.0.0.1", port=self.redis_port, socket_connect_timeout=0.5, socket_timeout=0.5
+        )
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def start_redis(self) -> None:
+        """Start (or start again, on the same port) the test's redis-server."""
+        assert self.redis is None or not self.redis.alive(), "redis-server is running already"
+        command = ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
+        command += ["--dir", str(self.directory)]
+        self.redis = self._spawn("redis", command, dict(os.environ))
+        self._wait_ready(self.redis, self.redis_up)
+
+    def stop_redis(self) -> None:
+        """Kill the test's redis-server, as a crash would (its data is lost)."""
+        assert self.redis is not None
+        self.redis.kill()
+        wait_for(lambda: not self.redis_up(), "redis-server to stop")
+
+    # Celery
+
+    def start_worker(self, name: str) -> Process:
+        command = [sys.executable, "-m", "celery", "-A", "board", "worker", "--pool=solo"]
+        command += ["--loglevel=INFO", "--without-gossip", "--without-mingle"]
+        command += ["--without-heartbeat", "--hostname", f"{name}-{os.getpid()}@%h"]
+        process = self._spawn(name, command, self.env)
+        self._wait_ready(process, lambda: process.count(" ready.") > 0)
+        return process
+
+    def start_beat(self) -> Process:
+        """Celery beat with the production schedule (the outbox sweeper every
+        BOARD_SWEEP_SECONDS), as a process of its own, as in production."""
+        command = [sys.executable, "-m", "celery", "-A", "board", "beat", "--loglevel=INFO"]
+        command += ["--schedule", str(self.directory / "celerybeat-schedule")]
+        process = self._spawn("beat", command, self.env)
+        self._wait_ready(process, lambda: process.count("beat: Starting") > 0)
+        return process
+
+    def stop_all(self) -> None:
+        """Workers and beat first (a warm shutdown needs the broker), Redis last.
+        Every process is stopped even if stopping one of them fails."""
+        errors = []
+        for process in sorted(self.processes, key=lambda process: process.name == "redis"):
+            try:
+                process.stop(grace=2 if process.name == "redis" else 10)
+            except Exception as exc:  # the others must still be stopped
+                errors.append(f"{process.name}: {exc!r}")
+        if errors:
+            pytest.fail(f"could not stop every process: {errors}")
+
+    def logs(self) -> list[tuple[str, str]]:
+        sections = []
+        for process in self.processes:
+            state = "running" if process.alive() else f"exited {process.process.returncode}"
+            sections.append((f"{process.name} log ({state}, last 200 lines)", process.log()))
+        return sections
+
+
+STACKS_KEY = pytest.StashKey[list[Stack]]()
+
+
+@pytest.fixture
+def own_stack(request, smtp_server, database_kept, transactional_db, tmp_path):
+    """Start a `Stack` of the test's own: `own_stack(BOARD_SWEEP_SECONDS="2", ...)`
+    starts its redis-server and points this process's Celery app at it; the test
+    starts the workers and beat it needs. All of it is stopped afterwards, before
+    the test's data is flushed."""
+    from django.conf import settings
+
+    stacks: list[Stack] = []
+    request.node.stash[STACKS_KEY] = stacks
+    database_url = _database_url(settings.DATABASES["default"])
+
+    with contextlib.ExitStack() as cleanup:
+
+        def start(**board: str) -> Stack:
+            assert not stacks, "one stack per test"
+            directory = tmp_path / "stack"
+            directory.mkdir()
+            port = _free_port()
+            env = service_env(
+                database_url=database_url,
+                redis_url=f"redis://127.0.0.1:{port}/0",
+                smtp_port=smtp_server.port,
+                var_dir=directory / "var",
+                **board,
+            )
+            stack = Stack(directory=directory, env=env, redis_port=port)
+            stacks.append(stack)
+            cleanup.callback(stack.stop_all)
+            stack.start_redis()
+            cleanup.enter_context(tasks_queued_to(stack.redis_url))
+            return stack
+
+        yield start
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """A failing services test shows the worker's log under its traceback."""
+    """A failing services test shows the worker's log under its traceback (and
+    the logs of its own stack's processes)."""
     report = yield
     if report.failed:
         worker = item.config.stash.get(WORKER_KEY, None)
         if worker is not None:
             state = "running" if worker.alive() else f"exited {worker.process.returncode}"
             report.sections.append((f"celery worker log ({state}, last 200 lines)", worker.log()))
+        for stack in item.stash.get(STACKS_KEY, []):
+            report.sections.extend(stack.logs())
     return report

@@ -80,6 +80,12 @@ def test_an_offer_over_http_emails_the_asker_once(client, smtp, people):
     assert link in parts["text/html"]
     assert notification.attempts == 1
     assert notification.sent_at is not None
+    # One-click unsubscribe (RFC 8058), as the mail client receives it.
+    # (The long header is folded: unfolded, its value starts with a space.)
+    unsubscribe = message["List-Unsubscribe"].strip()
+    token = unsubscribe.removeprefix(f"<{SITE_URL}/unsubscribe/").removesuffix("/>")
+    assert unsubscribe == f"<{SITE_URL}{reverse('unsubscribe', args=[token])}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_accepting_an_offer_emails_the_helper_once(client, smtp, people):

@@ -1,0 +1,252 @@
+"""The "me" API: your profile, email settings, helper subscription and API tokens.
+
+Writes go through accounts.services, board.notifications and accounts.tokens,
+as the settings pages do. Your own email address is shown to you only.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services, tokens
+from accounts.forms import ProfileForm
+from accounts.models import ApiToken, Delivery, HelperSubscription
+from board.api_machinery import CursorPagination
+from board.notifications import CONFIGURABLE_KINDS, KINDS, preferences_for
+from requests.models import Category, HelpRequest
+
+# --- Serializers ---------------------------------------------------------------------------
+
+
+class ProfileOut(serializers.Serializer):
+    display_name = serializers.CharField()
+    email = serializers.EmailField(help_text="Yours; nobody else ever sees it.")
+    full_emails = serializers.BooleanField()
+
+
+class ProfileIn(serializers.Serializer):
+    display_name = serializers.CharField(max_length=50)
+
+    def validate_display_name(self, value: str) -> str:
+        # The settings page's own rules (not "Anonymous", not blank).
+        form = ProfileForm(data={"display_name": value})
+        if not form.is_valid():
+            raise ValidationError(form.errors["display_name"])
+        return form.cleaned_data["display_name"]
+
+
+DeliveriesSerializer = type(
+    "Deliveries",
+    (serializers.Serializer,),
+    {
+        str(kind): serializers.ChoiceField(
+            choices=Delivery.choices, help_text=str(KINDS[kind].subject)
+        )
+        for kind in CONFIGURABLE_KINDS
+    },
+)
+
+
+class NotificationSettingsSerializer(serializers.Serializer):
+    deliveries = DeliveriesSerializer(help_text="Per kind: right away, in a daily digest, never.")
+    full_emails = serializers.BooleanField(
+        help_text="Include the request's title and the message in emails."
+    )
+
+
+class SubscriptionSerializer(serializers.Serializer):
+    is_active = serializers.BooleanField(help_text="Tell me about new requests I could help with.")
+    categories = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        many=True,
+        help_text="Category slugs; none means every category.",
+    )
+    response_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=HelpRequest.ResponseKind.choices),
+        max_length=len(HelpRequest.ResponseKind.choices),
+        help_text="None means every kind.",
+    )
+
+
+class ApiTokenOut(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    name = serializers.CharField()
+    starts_with = serializers.SerializerMethodField(help_text="The token's first characters.")
+    created_at = serializers.DateTimeField(source="created")
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+    def get_starts_with(self, token: ApiToken) -> str:
+        return token.token_key[:8]
+
+
+class ApiTokenCreatedOut(ApiTokenOut):
+    token = serializers.CharField(help_text="The token itself. Shown this once: copy it now.")
+
+
+class ApiTokenIn(serializers.Serializer):
+    name = serializers.CharField(max_length=60, help_text="What uses it, e.g. “my phone”.")
+
+
+# --- Views ---------------------------------------------------------------------------------
+
+
+class NewestTokensFirst(CursorPagination):
+    ordering = ("-created", "-pk")
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="me_retrieve", tags=["me"], responses=ProfileOut)
+    def get(self, request):
+        return Response(ProfileOut(request.user).data)
+
+    @extend_schema(
+        operation_id="me_update",
+        tags=["me"],
+        summary="Change your display name",
+        request=ProfileIn,
+        responses=ProfileOut,
+    )
+    def patch(self, request):
+        data = ProfileIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.update_profile(
+            user=request.user, display_name=data.validated_data["display_name"]
+        )
+        return Response(ProfileOut(user).data)
+
+
+class NotificationSettingsApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def _current(self, user):
+        return {"deliveries": preferences_for(user), "full_emails": user.full_emails}
+
+    @extend_schema(
+        operation_id="me_notification_settings_retrieve",
+        tags=["me"],
+        responses=NotificationSettingsSerializer,
+    )
+    def get(self, request):
+        return Response(NotificationSettingsSerializer(self._current(request.user)).data)
+
+    @extend_schema(
+        operation_id="me_notification_settings_update",
+        tags=["me"],
+        summary="Choose which emails you get",
+        request=NotificationSettingsSerializer,
+        responses=NotificationSettingsSerializer,
+    )
+    def put(self, request):
+        data = NotificationSettingsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.update_notification_settings(
+            user=request.user,
+            full_emails=data.validated_data["full_emails"],
+            choices=dict(data.validated_data["deliveries"]),
+        )
+        return Response(NotificationSettingsSerializer(self._current(request.user)).data)
+
+
+class SubscriptionApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def _current(self, user):
+        subscription = (
+            HelperSubscription.objects.filter(user=user).prefetch_related("categories").first()
+        )
+        if subscription is None:
+            return {"is_active": False, "categories": [], "response_kinds": []}
+        return {
+            "is_active": subscription.is_active,
+            "categories": list(subscription.categories.all()),
+            "response_kinds": subscription.response_kinds,
+        }
+
+    @extend_schema(
+        operation_id="me_subscription_retrieve", tags=["me"], responses=SubscriptionSerializer
+    )
+    def get(self, request):
+        return Response(SubscriptionSerializer(self._current(request.user)).data)
+
+    @extend_schema(
+        operation_id="me_subscription_update",
+        tags=["me"],
+        summary="Choose which new requests you hear about",
+        request=SubscriptionSerializer,
+        responses=SubscriptionSerializer,
+        examples=[
+            OpenApiExample(
+                "Listening, any category",
+                value={"is_active": True, "categories": [], "response_kinds": ["listen"]},
+                request_only=True,
+            )
+        ],
+    )
+    def put(self, request):
+        data = SubscriptionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.update_subscription(
+            user=request.user,
+            is_active=data.validated_data["is_active"],
+            categories=data.validated_data["categories"],
+            response_kinds=list(dict.fromkeys(data.validated_data["response_kinds"])),
+        )
+        return Response(SubscriptionSerializer(self._current(request.user)).data)
+
+
+class ApiTokenListApi(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = ApiTokenOut
+    pagination_class = NewestTokensFirst
+
+    def get_queryset(self):
+        return tokens.tokens_of(self.request.user)
+
+    @extend_schema(operation_id="me_tokens_list", tags=["me"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="me_tokens_create",
+        tags=["me"],
+        summary="Create a personal API token (shown once)",
+        request=ApiTokenIn,
+        responses={201: ApiTokenCreatedOut},
+        examples=[OpenApiExample("A token for a script", value={"name": "my script"})],
+    )
+    def post(self, request):
+        data = ApiTokenIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            token, secret = tokens.create_api_token(
+                user=request.user, name=data.validated_data["name"]
+            )
+        except tokens.TokenError as error:
+            raise ValidationError({"name": [str(error)]}) from error
+        token.token = secret  # shown this once; only its hash is kept
+        response = Response(ApiTokenCreatedOut(token).data, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_tokens_revoke",
+        tags=["me"],
+        summary="Revoke a token: it is refused from now on",
+        responses={204: None},
+    )
+    def delete(self, request, public_id: str):
+        tokens.revoke_api_token(user=request.user, public_id=public_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,352 @@
+"""The requests API: categories, requests, offers and conversations.
+
+One view per resource or action. Each reads through selectors.py (a 404 for
+what the person may not see, as on the web pages) and writes through one
+service in services.py; a rule that says no is a 409 with the service's message.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import exceptions, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from board.api_machinery import CursorPagination, rules_say_no
+from requests import selectors, services
+from requests.filters import BoardFilter
+from requests.models import Category, HelpRequest, Offer
+from requests.serializers import (
+    CategoryOut,
+    HelpRequestIn,
+    HelpRequestOut,
+    MessageIn,
+    MessageOut,
+    OfferIn,
+    OfferOut,
+)
+
+REQUEST_EXAMPLE = {
+    "title": "Could someone listen for half an hour?",
+    "body": "It has been a hard week and I would like to talk it through with someone kind.",
+    "category": "loneliness",
+    "response_kind": "listen",
+    "is_anonymous": True,
+}
+OFFER_EXAMPLE = {"message": "I'd be glad to listen. I'm free most evenings this week."}
+MESSAGE_EXAMPLE = {"body": "Thank you for accepting. When would suit you to talk?"}
+
+
+class OldestFirst(CursorPagination):
+    ordering = ("created_at", "pk")
+
+
+# --- Categories ----------------------------------------------------------------------------
+
+
+@extend_schema_view(get=extend_schema(operation_id="categories_list", tags=["requests"]))
+class CategoryListApi(ListAPIView):
+    """Every category of the board, in the board's order (a short list: not paginated)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = CategoryOut
+    pagination_class = None
+    queryset = Category.objects.order_by("order", "name")
+
+
+# --- Requests ------------------------------------------------------------------------------
+
+
+class RequestListApi(ListAPIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = HelpRequestOut
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = BoardFilter
+
+    def get_queryset(self):
+        return HelpRequest.objects.for_board()
+
+    @extend_schema(
+        operation_id="requests_list",
+        tags=["requests"],
+        summary="The board: requests, newest first",
+        description=(
+            "The board's requests with its filters and search. Without `status`, only open "
+            "requests are listed; `status=any` lists every status."
+        ),
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="requests_create",
+        tags=["requests"],
+        summary="Ask for help",
+        request=HelpRequestIn,
+        responses={201: HelpRequestOut},
+        examples=[OpenApiExample("An anonymous request", value=REQUEST_EXAMPLE, request_only=True)],
+    )
+    def post(self, request):
+        data = HelpRequestIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        help_request = services.create_request(author=request.user, **data.validated_data)
+        return Response(
+            HelpRequestOut(help_request, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class MyRequestListApi(ListAPIView):
+    """The requests you asked, newest first, whatever their status."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = HelpRequestOut
+
+    def get_queryset(self):
+        return selectors.requests_of(self.request.user).select_related("author")
+
+    @extend_schema(operation_id="me_requests_list", tags=["me"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class RequestDetailApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(operation_id="requests_retrieve", tags=["requests"], responses=HelpRequestOut)
+    def get(self, request, public_id: str):
+        help_request = selectors.get_request_for(request.user, public_id)
+        return Response(HelpRequestOut(help_request, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="requests_update",
+        tags=["requests"],
+        summary="Change your request (the fields you send)",
+        request=HelpRequestIn(partial=True),
+        responses=HelpRequestOut,
+    )
+    def patch(self, request, public_id: str):
+        help_request = selectors.get_own_request(request.user, public_id)
+        data = HelpRequestIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = {
+            "title": help_request.title,
+            "body": help_request.body,
+            "category": help_request.category,
+            "response_kind": help_request.response_kind,
+            "is_anonymous": help_request.is_anonymous,
+            **data.validated_data,
+        }
+        with rules_say_no():
+            help_request = services.update_request(
+                help_request=help_request, by=request.user, **fields
+            )
+        return Response(HelpRequestOut(help_request, context={"request": request}).data)
+
+
+class _FinishRequestApi(APIView):
+    permission_classes = [IsAuthenticated]
+    service = staticmethod(services.close_request)
+
+    def post(self, request, public_id: str):
+        help_request = selectors.get_own_request(request.user, public_id)
+        with rules_say_no():
+            help_request = self.service(help_request=help_request, by=request.user)
+        help_request.author = request.user
+        return Response(HelpRequestOut(help_request, context={"request": request}).data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="requests_close",
+        tags=["requests"],
+        summary="Close (withdraw) your request",
+        request=None,
+        responses=HelpRequestOut,
+    )
+)
+class RequestCloseApi(_FinishRequestApi):
+    service = staticmethod(services.close_request)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="requests_resolve",
+        tags=["requests"],
+        summary="Mark your request resolved",
+        request=None,
+        responses=HelpRequestOut,
+    )
+)
+class RequestResolveApi(_FinishRequestApi):
+    service = staticmethod(services.resolve_request)
+
+
+# --- Offers --------------------------------------------------------------------------------
+
+
+class RequestOffersApi(ListAPIView):
+    """GET: the offers on your request (yours only). POST: offer to help with a request."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OfferOut
+    pagination_class = OldestFirst
+    throttle_scope = "offers"
+
+    def get_queryset(self):
+        help_request = selectors.get_own_request(self.request.user, self.kwargs["public_id"])
+        help_request.author = self.request.user
+        return selectors.offers_for_asker(help_request)
+
+    @extend_schema(operation_id="requests_offers_list", tags=["offers"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="requests_offers_create",
+        tags=["offers"],
+        summary="Offer to help",
+        request=OfferIn,
+        responses={201: OfferOut},
+        examples=[OpenApiExample("An offer", value=OFFER_EXAMPLE, request_only=True)],
+    )
+    def post(self, request, public_id: str):
+        help_request = selectors.get_request_for(request.user, public_id)
+        data = OfferIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        with rules_say_no():
+            offer = services.make_offer(
+                help_request=help_request,
+                helper=request.user,
+                message=data.validated_data["message"],
+            )
+        offer.request = help_request
+        return Response(
+            OfferOut(offer, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class MyOfferListApi(ListAPIView):
+    """The offers you made, newest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OfferOut
+
+    def get_queryset(self):
+        return selectors.offers_of(self.request.user).select_related("helper")
+
+    @extend_schema(operation_id="offers_list", tags=["offers"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class OfferDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="offers_retrieve", tags=["offers"], responses=OfferOut)
+    def get(self, request, public_id: str):
+        offer = selectors.get_offer_for(request.user, public_id)
+        return Response(OfferOut(offer, context={"request": request}).data)
+
+
+class _OfferActionApi(APIView):
+    """An action on an offer by one side of it: the other side gets a 403
+    (they can see the offer), everyone else a 404 (they can't)."""
+
+    permission_classes = [IsAuthenticated]
+    by_asker = True
+    service = staticmethod(services.accept_offer)
+
+    def post(self, request, public_id: str):
+        offer = selectors.get_offer_for(request.user, public_id)
+        allowed = offer.request.author_id if self.by_asker else offer.helper_id
+        if allowed != request.user.pk:
+            raise exceptions.PermissionDenied(
+                _("Only the person who asked can do this.")
+                if self.by_asker
+                else _("Only the person who offered can do this.")
+            )
+        with rules_say_no():
+            self.service(offer=offer, by=request.user)
+        offer = selectors.get_offer_for(request.user, public_id)
+        return Response(OfferOut(offer, context={"request": request}).data)
+
+
+def _offer_action_schema(operation_id: str, summary: str):
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=operation_id,
+            tags=["offers"],
+            summary=summary,
+            request=None,
+            responses=OfferOut,
+        )
+    )
+
+
+@_offer_action_schema("offers_accept", "Accept an offer on your request")
+class OfferAcceptApi(_OfferActionApi):
+    service = staticmethod(services.accept_offer)
+
+
+@_offer_action_schema("offers_decline", "Decline an offer on your request, kindly")
+class OfferDeclineApi(_OfferActionApi):
+    service = staticmethod(services.decline_offer)
+
+
+@_offer_action_schema("offers_withdraw", "Withdraw your offer")
+class OfferWithdrawApi(_OfferActionApi):
+    by_asker = False
+    service = staticmethod(services.withdraw_offer)
+
+
+# --- Conversation -------------------------------------------------------------------------
+
+
+class OfferMessagesApi(ListAPIView):
+    """The private conversation between the asker and this helper, oldest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MessageOut
+    pagination_class = OldestFirst
+    throttle_scope = "messages"
+
+    def get_offer(self) -> Offer:
+        if not hasattr(self, "_offer"):
+            self._offer = selectors.get_offer_for(self.request.user, self.kwargs["public_id"])
+        return self._offer
+
+    def get_queryset(self):
+        return selectors.conversation(self.get_offer())
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "offer": self.get_offer()}
+
+    @extend_schema(operation_id="offers_messages_list", tags=["conversations"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="offers_messages_create",
+        tags=["conversations"],
+        summary="Write in the conversation",
+        request=MessageIn,
+        responses={201: MessageOut},
+        examples=[OpenApiExample("A message", value=MESSAGE_EXAMPLE, request_only=True)],
+    )
+    def post(self, request, public_id: str):
+        offer = self.get_offer()
+        data = MessageIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        with rules_say_no():
+            message = services.send_message(
+                offer=offer, sender=request.user, body=data.validated_data["body"]
+            )
+        return Response(
+            MessageOut(message, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,171 @@
+"""Input and output serializers for the requests API.
+
+Input serializers only check the shape of what a client sent; the rules (who may
+do what, when) are in services.py. Output serializers render what the viewer may
+see: an anonymous request's author is null for everyone but its author, and no
+email address is ever rendered.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from requests.models import (
+    BODY_MAX,
+    BODY_MIN,
+    MESSAGE_MAX,
+    OFFER_MESSAGE_MAX,
+    OFFER_MESSAGE_MIN,
+    TITLE_MAX,
+    TITLE_MIN,
+    Category,
+    HelpRequest,
+    Message,
+    Offer,
+)
+
+
+def _viewer(serializer: serializers.Serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+def _viewer_id(serializer: serializers.Serializer) -> int | None:
+    user = _viewer(serializer)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+# --- Output --------------------------------------------------------------------------------
+
+
+class CategoryOut(serializers.Serializer):
+    slug = serializers.SlugField(help_text="Use it to filter the board: `?category=<slug>`.")
+    name = serializers.CharField()
+    description = serializers.CharField()
+
+
+class PersonOut(serializers.Serializer):
+    """Another person, as the board shows them: a display name, never an email."""
+
+    display_name = serializers.CharField()
+
+
+class HelpRequestOut(serializers.Serializer):
+    id = serializers.CharField(source="public_id", help_text="The request's opaque id.")
+    title = serializers.CharField()
+    body = serializers.CharField(help_text="Markdown, as written.")
+    category = CategoryOut()
+    response_kind = serializers.ChoiceField(choices=HelpRequest.ResponseKind.choices)
+    status = serializers.ChoiceField(choices=HelpRequest.Status.choices)
+    is_anonymous = serializers.BooleanField()
+    author = serializers.SerializerMethodField(
+        help_text="Null for an anonymous request, except for its author."
+    )
+    author_name = serializers.SerializerMethodField(
+        help_text='"Anonymous" for an anonymous request, else the author\'s display name.'
+    )
+    is_mine = serializers.SerializerMethodField(help_text="Whether you asked this.")
+    offer_count = serializers.IntegerField(help_text="Offers made (not counting withdrawn).")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(help_text="When an open request closes quietly.")
+    url = serializers.CharField(source="get_absolute_url", help_text="Its page on the board.")
+
+    @extend_schema_field(PersonOut(allow_null=True))
+    def get_author(self, help_request: HelpRequest) -> dict | None:
+        if help_request.is_anonymous and help_request.author_id != _viewer_id(self):
+            return None
+        return {"display_name": help_request.author.display_name}
+
+    def get_author_name(self, help_request: HelpRequest) -> str:
+        return help_request.public_author_name
+
+    def get_is_mine(self, help_request: HelpRequest) -> bool:
+        return help_request.author_id == _viewer_id(self)
+
+
+class RequestSummaryOut(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=HelpRequest.Status.choices)
+    author_name = serializers.CharField(source="public_author_name")
+    is_mine = serializers.SerializerMethodField()
+
+    def get_is_mine(self, help_request: HelpRequest) -> bool:
+        return help_request.author_id == _viewer_id(self)
+
+
+class OfferOut(serializers.Serializer):
+    id = serializers.CharField(source="public_id", help_text="The offer's opaque id.")
+    request = RequestSummaryOut()
+    helper = PersonOut()
+    message = serializers.CharField()
+    status = serializers.ChoiceField(choices=Offer.Status.choices)
+    decline_reason = serializers.SerializerMethodField(
+        help_text="Why it was not taken up, in the words the helper is shown."
+    )
+    is_mine = serializers.SerializerMethodField(help_text="Whether you made this offer.")
+    can_message = serializers.BooleanField(help_text="Whether the conversation is open.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    url = serializers.CharField(source="get_absolute_url", help_text="Its page on the board.")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_decline_reason(self, offer: Offer) -> str | None:
+        return offer.get_decline_reason_display() if offer.decline_reason else None
+
+    def get_is_mine(self, offer: Offer) -> bool:
+        return offer.helper_id == _viewer_id(self)
+
+
+class MessageOut(serializers.Serializer):
+    sender_name = serializers.SerializerMethodField(
+        help_text='"You" for your own; "Anonymous" for an anonymous asker.'
+    )
+    from_me = serializers.SerializerMethodField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_from_me(self, message: Message) -> bool:
+        return message.sender_id == _viewer_id(self)
+
+    def get_sender_name(self, message: Message) -> str:
+        if message.sender_id == _viewer_id(self):
+            return "You"
+        offer: Offer = self.context["offer"]
+        if message.sender_id == offer.request.author_id:
+            return offer.request.public_author_name
+        return message.sender.display_name
+
+
+# --- Input ---------------------------------------------------------------------------------
+
+
+class HelpRequestIn(serializers.Serializer):
+    title = serializers.CharField(min_length=TITLE_MIN, max_length=TITLE_MAX)
+    body = serializers.CharField(
+        min_length=BODY_MIN, max_length=BODY_MAX, help_text="Markdown works for lists and links."
+    )
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), help_text="A category's slug."
+    )
+    response_kind = serializers.ChoiceField(choices=HelpRequest.ResponseKind.choices)
+    is_anonymous = serializers.BooleanField(
+        default=False, help_text='Others see "Anonymous" instead of your name.'
+    )
+
+
+class OfferIn(serializers.Serializer):
+    message = serializers.CharField(min_length=OFFER_MESSAGE_MIN, max_length=OFFER_MESSAGE_MAX)
+
+
+class MessageIn(serializers.Serializer):
+    body = serializers.CharField(max_length=MESSAGE_MAX)
+
+
+# Choice sets named once in the OpenAPI schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+REQUEST_STATUSES = HelpRequest.Status.choices
+OFFER_STATUSES = Offer.Status.choices
+RESPONSE_KINDS = HelpRequest.ResponseKind.choices
