@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -276,7 +275,7 @@ def notify(
         },
     )  # fmt: skip
     if created and notification.delivery == Notification.Delivery.IMMEDIATE:
-        transaction.on_commit(partial(enqueue, notification.pk), robust=True)
+        enqueue_on_commit(notification.pk)
     return notification if created else None
 
 
@@ -303,7 +302,7 @@ def notify_many(
         ).values_list("pk", flat=True)
     )
     for pk in immediate:
-        transaction.on_commit(partial(enqueue, pk), robust=True)
+        enqueue_on_commit(pk)
     return len(rows)
 
 
@@ -318,8 +317,19 @@ def queue_account_email(*, to: str, subject: str, text: str, html: str, kind: st
         to_email=to,
         payload={"subject": subject, "text": text, "html": html},
     )
-    transaction.on_commit(partial(enqueue, notification.pk), robust=True)
+    enqueue_on_commit(notification.pk)
     return notification
+
+
+def enqueue_on_commit(notification_id: int) -> None:
+    """Queue the delivery task once the current transaction commits."""
+
+    # A named function rather than functools.partial: Django logs a failing
+    # robust callback by its __qualname__, which a partial lacks.
+    def callback() -> None:
+        enqueue(notification_id)
+
+    transaction.on_commit(callback, robust=True)
 
 
 def enqueue(notification_id: int) -> None:
@@ -455,7 +465,7 @@ def requeue(queryset) -> int:
         next_attempt_at=timezone.now(),
     )
     for pk in ids:
-        transaction.on_commit(partial(enqueue, pk), robust=True)
+        enqueue_on_commit(pk)
     return len(ids)
 
 
@@ -496,7 +506,7 @@ def build_digests(now=None) -> int:
             Notification.objects.filter(pk__in=items).update(
                 digest=digest, state=Notification.State.SKIPPED
             )
-            transaction.on_commit(partial(enqueue, digest.pk), robust=True)
+            enqueue_on_commit(digest.pk)
             made += 1
     return made
 

@@ -556,3 +556,22 @@ def test_it_retries_an_unexpected_error_instead_of_leaving_the_row_stuck(row, mo
     assert outcome.state == State.QUEUED
     assert row.state == State.QUEUED
     assert "RuntimeError: template went wrong" in row.last_error
+
+
+def test_a_failing_enqueue_after_commit_never_fails_the_action(
+    asker, helper, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """robust on-commit: even if queuing itself blew up, the offer stands."""
+    from requests import services
+    from tests.factories import HelpRequestFactory
+
+    def explode(notification_id):
+        raise RuntimeError("queueing broke")
+
+    monkeypatch.setattr(notifications, "enqueue", explode)
+    with django_capture_on_commit_callbacks(execute=True):
+        offer = services.make_offer(
+            help_request=HelpRequestFactory(author=asker), helper=helper, message="Glad to help."
+        )
+    assert offer.pk is not None
+    assert Notification.objects.get().state == State.QUEUED
