@@ -20,6 +20,7 @@ from accounts.models import ApiToken, Delivery, HelperSubscription
 from board.api_machinery import CursorPagination
 from board.notifications import CONFIGURABLE_KINDS, KINDS, preferences_for
 from requests.models import Category, HelpRequest
+from requests.serializers import SlugField
 
 # --- Serializers ---------------------------------------------------------------------------
 
@@ -62,7 +63,7 @@ class NotificationSettingsSerializer(serializers.Serializer):
 
 class SubscriptionSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(help_text="Tell me about new requests I could help with.")
-    categories = serializers.SlugRelatedField(
+    categories = SlugField(
         slug_field="slug",
         queryset=Category.objects.all(),
         many=True,

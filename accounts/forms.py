@@ -22,7 +22,8 @@ class SignupExtraForm(forms.Form):
         name = " ".join(self.cleaned_data["display_name"].split())
         if not name:
             raise forms.ValidationError(_("Please choose a name others can call you."))
-        if name.casefold() == "anonymous":
+        # Nor "Anonymous Otter": a name like a request's alias would pass for one.
+        if name.casefold().split()[0] == "anonymous":
             raise forms.ValidationError(
                 _("“Anonymous” is kept for anonymous requests. Please choose another name.")
             )

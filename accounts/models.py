@@ -167,6 +167,10 @@ class Block(models.Model):
     # What the blocker saw the person called when they blocked them (an
     # anonymous asker's alias, never the name behind it): shown in their list.
     label = models.CharField(_("shown as"), max_length=60)
+    # False when the person was anonymous to the blocker (an asker seen by alias):
+    # then hiding their other, named content would tell the blocker who they are,
+    # so the block only stops them offering and writing.
+    hides_content = models.BooleanField(_("hides their content"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -16,6 +16,19 @@ MODERATOR_PERMISSIONS = [
     ("requests", "view_message"),
     ("board", "view_notification"),
     ("board", "change_notification"),
+    # Reports and the moderation log (the queue at /moderation/, and the admin).
+    ("requests", "view_report"),
+    ("requests", "change_report"),
+    ("requests", "view_moderationaction"),
+    # Crisis help: the resources listed and the phrases that show the crisis panel.
+    ("board", "view_crisisresource"),
+    ("board", "change_crisisresource"),
+    ("board", "add_crisisresource"),
+    ("board", "view_crisisphrase"),
+    ("board", "change_crisisphrase"),
+    ("board", "add_crisisphrase"),
+    # The audited break-glass look at who wrote an anonymous request.
+    ("requests", "reveal_author"),
 ]
 
 

@@ -32,6 +32,34 @@ def update_subscription(
     return subscription
 
 
+# --- Blocks ------------------------------------------------------------------------------
+
+
+def block_person(*, blocker: User, blocked: User, label: str, hides_content: bool = True):
+    """`blocker` stops hearing from `blocked`. `label` is what the blocker saw them
+    called (an anonymous asker's alias, never the name behind it); `hides_content`
+    is False when they were anonymous to the blocker (see Block). Blocking twice
+    keeps the first block."""
+    from accounts.models import Block
+
+    if blocker.pk == blocked.pk:
+        raise ValueError("Nobody can block themselves.")
+    block, _created = Block.objects.get_or_create(
+        blocker=blocker,
+        blocked=blocked,
+        defaults={"label": label[:60], "hides_content": hides_content},
+    )
+    return block
+
+
+def unblock_person(*, blocker: User, block_id: int) -> bool:
+    """Lift one of `blocker`'s own blocks; False if there was no such block."""
+    from accounts.models import Block
+
+    deleted, _rows = Block.objects.filter(pk=block_id, blocker=blocker).delete()
+    return bool(deleted)
+
+
 # --- Data rights: download my data, delete my account -----------------------------------
 
 DELETED_ACCOUNT_EMAIL = "deleted-account@placeholder.invalid"

@@ -2,12 +2,13 @@ from contextlib import suppress
 
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from board import notifications
-from board.models import Notification
+from board.models import CrisisPhrase, CrisisResource, Notification
 
 
 class PrivateLookupsMixin:
@@ -49,3 +50,26 @@ class NotificationAdmin(PrivateLookupsMixin, admin.ModelAdmin):
             % count,
             messages.SUCCESS,
         )
+
+
+@admin.register(CrisisResource)
+class CrisisResourceAdmin(admin.ModelAdmin):
+    """The services the crisis help page (and the crisis panel) list."""
+
+    list_display = ["name", "phone", "url", "region", "language", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["is_active", "region", "language"]
+    search_fields = ["name", "description", "region"]
+    # A website typed without a scheme is https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(CrisisPhrase)
+class CrisisPhraseAdmin(admin.ModelAdmin):
+    """Words that show the crisis panel before a request is posted. Matched in any
+    letter case, as whole words."""
+
+    list_display = ["phrase", "is_active"]
+    list_editable = ["is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["phrase"]

@@ -9,6 +9,7 @@ class BoardConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from board import crisis  # noqa: F401 (connects the phrase cache's invalidation)
         from board.middleware import mark_session_seen
 
         # A fresh sign-in counts as a visit (see SessionIdleTimeoutMiddleware).

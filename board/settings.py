@@ -322,7 +322,14 @@ BOARD_RATE_LIMITS = {
     "request": os.environ.get("BOARD_RATE_LIMIT_REQUESTS", "5/h"),
     "offer": os.environ.get("BOARD_RATE_LIMIT_OFFERS", "20/h"),
     "message": os.environ.get("BOARD_RATE_LIMIT_MESSAGES", "40/10m"),
+    "report": os.environ.get("BOARD_RATE_LIMIT_REPORTS", "10/h"),
 }
+# New-account safeguards (requests/moderation.py): for this many days a new account
+# may make at most this many offers a day (0: no limit); and a helper's first N
+# offers wait for a moderator before the asker sees them (0: off).
+BOARD_NEW_ACCOUNT_DAYS = env_int("BOARD_NEW_ACCOUNT_DAYS", 7)
+BOARD_NEW_ACCOUNT_OFFERS_PER_DAY = env_int("BOARD_NEW_ACCOUNT_OFFERS_PER_DAY", 5)
+BOARD_REVIEW_FIRST_OFFERS = env_int("BOARD_REVIEW_FIRST_OFFERS", 0)
 # The Retry-After (seconds) sent with a 429 that names no better time.
 BOARD_RETRY_AFTER_SECONDS = env_int("BOARD_RETRY_AFTER_SECONDS", 300)
 BOARD_PAGE_SIZE = env_int("BOARD_PAGE_SIZE", 20)
@@ -382,6 +389,10 @@ REST_FRAMEWORK = {
 }
 # Tokens are stored hashed (SHA-512), named, and last until their owner revokes them.
 KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name, not a secret)
+# Our ApiToken replaces knox's own token model, so knox's migrations (which
+# would still create an unused knox_authtoken table pointing at users, and so
+# stop the test database being emptied) are not run.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Peer Support Board API",

@@ -30,3 +30,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Factories make every account "new" (joined today): the new-account offer limit
+# would stop the many stories that make several offers. tests/moderation turns it on.
+BOARD_NEW_ACCOUNT_OFFERS_PER_DAY = 0

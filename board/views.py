@@ -5,11 +5,13 @@ from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from board import crisis as crisis_help
 from board import inbox
 from board.mail import read_local_mail
 from board.notifications import KINDS, read_unsubscribe_token
@@ -21,7 +23,19 @@ def how_it_works(request: HttpRequest) -> HttpResponse:
 
 
 def crisis(request: HttpRequest) -> HttpResponse:
-    return render(request, "board/crisis.html")
+    """Crisis help in the visitor's language; `?region=` narrows it to one region
+    (resources for everywhere are always listed)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    regions = crisis_help.regions(language)
+    region = request.GET.get("region", "")
+    if region not in regions:
+        region = ""
+    context = {
+        "resources": crisis_help.resources_for(language, region),
+        "regions": regions,
+        "region": region,
+    }
+    return render(request, "board/crisis.html", context)
 
 
 def privacy(request: HttpRequest) -> HttpResponse:

@@ -13,6 +13,7 @@ from requests.models import (
     Category,
     HelpRequest,
 )
+from requests.services import REVEAL_REASON_MIN
 
 
 def _length_messages(minimum: int | None) -> dict:
@@ -54,8 +55,8 @@ class HelpRequestForm(forms.ModelForm):
                 max=BODY_MAX,
             ),
             "is_anonymous": _(
-                "Others will see “Anonymous” instead of your name. Only you can see that this "
-                "request is yours."
+                "Others will see a made-up name such as “Anonymous Otter” instead of yours, "
+                "different for each request. Only you can see that this request is yours."
             ),
         }
         widgets = {
@@ -95,4 +96,20 @@ class MessageForm(forms.Form):
         max_length=MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX}),
         error_messages=_length_messages(None),
+    )
+
+
+class RevealAuthorForm(forms.Form):
+    """Why a moderator needs to know who wrote an anonymous request."""
+
+    reason = forms.CharField(
+        label=_("Why do you need to know who wrote this request?"),
+        min_length=REVEAL_REASON_MIN,
+        max_length=2000,
+        help_text=_(
+            "Recorded with your name in the moderation log. The asker is told that a "
+            "moderator looked (not which one)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        error_messages=_length_messages(REVEAL_REASON_MIN),
     )

@@ -61,9 +61,18 @@ class HelpRequestQuerySet(models.QuerySet["HelpRequest"]):
     def open(self):
         return self.filter(status=HelpRequest.Status.OPEN)
 
-    def for_board(self):
-        """What the public board lists: visible requests, author loaded for named ones."""
-        return self.visible().select_related("category", "author").order_by("-created_at", "-pk")
+    def for_board(self, viewer=None):
+        """What the public board lists: visible requests, author loaded for named ones.
+        For a signed-in `viewer`, without the named requests of people they blocked
+        (one subquery, not a list: the board's query count stays the same)."""
+        queryset = self.visible().select_related("category", "author")
+        if viewer is not None and viewer.is_authenticated:
+            from accounts.models import Block
+
+            blocked = Block.objects.filter(blocker=viewer, hides_content=True).values("blocked")
+            # Anonymous requests stay: hiding them would tell who wrote them.
+            queryset = queryset.exclude(is_anonymous=False, author__in=blocked)
+        return queryset.order_by("-created_at", "-pk")
 
     def authored_by(self, user):
         return self.filter(author=user)
@@ -132,6 +141,10 @@ class HelpRequest(models.Model):
         verbose_name = _("help request")
         verbose_name_plural = _("help requests")
         ordering = ["-created_at"]
+        permissions = [
+            # The audited break-glass look (requests/breakglass_views.py).
+            ("reveal_author", _("Can see who wrote an anonymous request (recorded)")),
+        ]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="request_status_created"),
             models.Index(
@@ -270,6 +283,8 @@ class Offer(models.Model):
     def can_message(self) -> bool:
         return (
             self.is_live
+            and not self.held_for_review
+            and not self.is_hidden
             and not self.request.is_hidden
             and self.request.status
             in (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from requests.models import HelpRequest, Message, Offer
@@ -37,6 +38,8 @@ def get_offer_for(user: User, public_id: str) -> Offer:
             Offer.objects.involving(user)
             # A request a moderator hid stays visible to its author only.
             .filter(Q(request__is_hidden=False) | Q(request__author=user))
+            # One hidden by a moderator, or waiting for one, stays the helper's only.
+            .filter(Q(helper=user) | Q(held_for_review=False, is_hidden=False))
             .select_related("request__category", "request__author", "helper")
             .get(public_id=public_id)
         )
@@ -45,7 +48,17 @@ def get_offer_for(user: User, public_id: str) -> Offer:
 
 
 def offers_for_asker(help_request: HelpRequest) -> QuerySet[Offer]:
-    return help_request.offers.select_related("helper").order_by("created_at")
+    """The offers the asker sees: not those hidden or held by moderators, nor the
+    pending ones of people the asker blocked."""
+    from accounts.models import Block
+
+    blocked = Block.objects.filter(blocker=help_request.author_id, hides_content=True)
+    return (
+        help_request.offers.filter(held_for_review=False, is_hidden=False)
+        .exclude(status=Offer.Status.PENDING, helper__in=blocked.values("blocked"))
+        .select_related("helper")
+        .order_by("created_at")
+    )
 
 
 def live_offer_of(user: User, help_request: HelpRequest) -> Offer | None:
@@ -68,3 +81,16 @@ def offers_of(user: User) -> QuerySet[Offer]:
         .select_related("request__category", "request__author")
         .order_by("-created_at")
     )
+
+
+def asker_name_in_conversation(offer: Offer) -> str:
+    """How a conversation names the asker: the request's alias, or, once an anonymous
+    asker has shown their name to this helper, "Maya (Anonymous Otter on the board)"
+    so that both names mean the same person. Only the conversation page uses this."""
+    help_request = offer.request
+    if help_request.is_anonymous and offer.asker_revealed_at is not None:
+        return _("%(name)s (%(alias)s on the board)") % {
+            "name": help_request.author.display_name,
+            "alias": help_request.alias,
+        }
+    return help_request.public_author_name

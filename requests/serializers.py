@@ -63,7 +63,8 @@ class HelpRequestOut(serializers.Serializer):
         help_text="Null for an anonymous request, except for its author."
     )
     author_name = serializers.SerializerMethodField(
-        help_text='"Anonymous" for an anonymous request, else the author\'s display name.'
+        help_text='For an anonymous request its alias ("Anonymous" or "Anonymous Sorrel"), '
+        "else the author's display name."
     )
     is_mine = serializers.SerializerMethodField(help_text="Whether you asked this.")
     offer_count = serializers.IntegerField(help_text="Offers made (not counting withdrawn).")
@@ -122,7 +123,7 @@ class OfferOut(serializers.Serializer):
 
 class MessageOut(serializers.Serializer):
     sender_name = serializers.SerializerMethodField(
-        help_text='"You" for your own; "Anonymous" for an anonymous asker.'
+        help_text='"You" for your own; the request\'s alias for an anonymous asker.'
     )
     from_me = serializers.SerializerMethodField()
     body = serializers.CharField()
@@ -143,12 +144,22 @@ class MessageOut(serializers.Serializer):
 # --- Input ---------------------------------------------------------------------------------
 
 
+class SlugField(serializers.SlugRelatedField):
+    """A related object by its slug; text no slug can hold (a NUL byte, which
+    PostgreSQL refuses outright) is "not found" before any query."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class HelpRequestIn(serializers.Serializer):
     title = serializers.CharField(min_length=TITLE_MIN, max_length=TITLE_MAX)
     body = serializers.CharField(
         min_length=BODY_MIN, max_length=BODY_MAX, help_text="Markdown works for lists and links."
     )
-    category = serializers.SlugRelatedField(
+    category = SlugField(
         slug_field="slug", queryset=Category.objects.all(), help_text="A category's slug."
     )
     response_kind = serializers.ChoiceField(choices=HelpRequest.ResponseKind.choices)

@@ -18,9 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import HelperSubscription, User
+from board.crisis import find_crisis_phrases
 from board.models import Notification
 from board.notifications import notify, notify_many
-from requests.models import Category, HelpRequest, Message, Offer, default_expiry
+from requests.models import (
+    Category,
+    HelpRequest,
+    Message,
+    ModerationAction,
+    Offer,
+    default_expiry,
+)
 
 RENEW_SALT = "requests.renew"
 
@@ -50,6 +58,9 @@ def create_request(
     response_kind: str,
     is_anonymous: bool,
 ) -> HelpRequest:
+    from requests.moderation import check_can_post
+
+    check_can_post(author)
     help_request = HelpRequest.objects.create(
         author=author,
         title=title.strip(),
@@ -57,9 +68,16 @@ def create_request(
         category=category,
         response_kind=response_kind,
         is_anonymous=is_anonymous,
+        needs_attention=suggests_danger(title, body),
     )
     tell_matching_helpers(help_request, key_prefix=f"new_request:{help_request.public_id}")
     return help_request
+
+
+def suggests_danger(title: str, body: str) -> bool:
+    """Whether a request's words suggest its author may be in immediate danger
+    (board/crisis.py): such requests are flagged for moderators to look at first."""
+    return bool(find_crisis_phrases(f"{title}\n{body}"))
 
 
 def matching_helpers(help_request: HelpRequest) -> list[User]:
@@ -105,6 +123,8 @@ def update_request(
     locked.category = category
     locked.response_kind = response_kind
     locked.is_anonymous = is_anonymous
+    # Once flagged, a request stays flagged until a moderator has looked.
+    locked.needs_attention = locked.needs_attention or suggests_danger(title, body)
     locked.save()
     return locked
 
@@ -176,6 +196,8 @@ def close_request(*, help_request: HelpRequest, by: User) -> HelpRequest:
 
 @transaction.atomic
 def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offer:
+    from requests import moderation
+
     locked = _lock_request(help_request)
     if locked.author_id == helper.pk:
         raise ServiceError(_("This is your own request, so you can't offer help on it."))
@@ -183,12 +205,20 @@ def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offe
         raise ServiceError(_("This request isn't taking new offers any more."))
     if Offer.objects.filter(request=locked, helper=helper).live().exists():
         raise ServiceError(_("You have already offered to help with this request."))
+    # Suspended, blocked by the asker, or over a new account's daily limit.
+    moderation.check_can_offer(helper=helper, help_request=locked)
+    held = moderation.should_hold_offer(helper)
     try:
         with transaction.atomic():
-            offer = Offer.objects.create(request=locked, helper=helper, message=message.strip())
+            offer = Offer.objects.create(
+                request=locked, helper=helper, message=message.strip(), held_for_review=held
+            )
     except IntegrityError:
         # Two submits of the same form at once: the constraint keeps one.
         raise ServiceError(_("You have already offered to help with this request.")) from None
+    if held:
+        # The asker sees it, counted and notified, once a moderator approves it.
+        return offer
     HelpRequest.objects.filter(pk=locked.pk).update(offer_count=F("offer_count") + 1)
     notify(
         kind=Notification.Kind.OFFER_RECEIVED,
@@ -211,13 +241,15 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
     was_accepted = locked.status == Offer.Status.ACCEPTED
     locked.status = Offer.Status.WITHDRAWN
     locked.save(update_fields=["status", "updated_at"])
-    updates = {"offer_count": F("offer_count") - 1}
+    # An offer still held for review was never counted.
+    updates = {} if locked.held_for_review else {"offer_count": F("offer_count") - 1}
     if was_accepted:
         # The asker is looking for help again.
         updates["status"] = HelpRequest.Status.OPEN
-    HelpRequest.objects.filter(pk=locked.request_id, status__in=["open", "matched"]).update(
-        **updates
-    )
+    if updates:
+        HelpRequest.objects.filter(pk=locked.request_id, status__in=["open", "matched"]).update(
+            **updates
+        )
     return locked
 
 
@@ -227,7 +259,7 @@ def accept_offer(*, offer: Offer, by: User) -> Offer:
     help_request = _lock_request(locked.request)
     if help_request.author_id != by.pk:
         raise ServiceError(_("Only the person who asked can accept an offer."))
-    if locked.status != Offer.Status.PENDING:
+    if locked.status != Offer.Status.PENDING or locked.held_for_review or locked.is_hidden:
         raise ServiceError(_("This offer can't be accepted any more."))
     if not help_request.is_open:
         raise ServiceError(_("This request already has a helper, or is finished."))
@@ -261,6 +293,25 @@ def decline_offer(*, offer: Offer, by: User) -> Offer:
     return locked
 
 
+@transaction.atomic
+def reveal_name_to_helper(*, offer: Offer, by: User) -> Offer:
+    """An anonymous asker shows their display name to the helper they accepted, in
+    that conversation only; everyone else (and every other page) still sees the
+    request's alias. Doing it again changes nothing."""
+    locked = _lock_offer(offer)
+    help_request = locked.request
+    if help_request.author_id != by.pk:
+        raise ServiceError(_("Only the person who asked can show their name."))
+    if not help_request.is_anonymous:
+        raise ServiceError(_("This request already shows your name."))
+    if locked.status != Offer.Status.ACCEPTED:
+        raise ServiceError(_("You can show your name only to a helper whose offer you accepted."))
+    if locked.asker_revealed_at is None:
+        locked.asker_revealed_at = timezone.now()
+        locked.save(update_fields=["asker_revealed_at", "updated_at"])
+    return locked
+
+
 # --- Conversation ------------------------------------------------------------------
 
 
@@ -271,6 +322,9 @@ def send_message(*, offer: Offer, sender: User, body: str) -> Message:
         raise ServiceError(_("Only the asker and this helper can write here."))
     if not locked.can_message:
         raise ServiceError(_("This conversation is closed, so no new messages can be sent."))
+    from requests.moderation import check_can_message
+
+    check_can_message(offer=locked, sender=sender)
     body = body.strip()
     if not body:
         raise ServiceError(_("Please write a message before sending."))
@@ -402,3 +456,40 @@ def resurface_unanswered(now=None) -> int:
             )
             done += 1
     return done
+
+
+# --- Break-glass ---------------------------------------------------------------------
+
+REVEAL_REASON_MIN = 20
+
+
+@transaction.atomic
+def reveal_author(*, help_request: HelpRequest, moderator: User, reason: str) -> User:
+    """A moderator looks at who wrote an anonymous request. The look is recorded
+    with who looked and why, and the asker is told a moderator looked (never which
+    one); only then is the author returned. The log names the request and not the
+    author, so the log itself links nobody to their anonymous requests."""
+    if not (moderator.is_staff and moderator.has_perm("requests.reveal_author")):
+        raise ServiceError(_("Only moderators allowed to do this can see who wrote a request."))
+    reason = reason.strip()
+    if len(reason) < REVEAL_REASON_MIN:
+        raise ServiceError(_("Please write why you need to know who wrote this request."))
+    locked = (
+        HelpRequest.objects.select_for_update().select_related("author").get(pk=help_request.pk)
+    )
+    if not locked.is_anonymous:
+        raise ServiceError(_("This request is not anonymous: its author's name is on it."))
+    action = ModerationAction.objects.create(
+        moderator=moderator,
+        kind=ModerationAction.Kind.REVEAL_AUTHOR,
+        help_request=locked,
+        reason=reason,
+    )
+    notify(
+        kind=Notification.Kind.MODERATOR_LOOKED,
+        recipient=locked.author,
+        key=f"moderator_looked:{action.pk}",
+        url=locked.get_absolute_url(),
+        help_request=locked,
+    )
+    return locked.author

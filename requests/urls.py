@@ -16,6 +16,7 @@ urlpatterns = [
     path("offers/<str:public_id>/", views.offer_detail, name="offer"),
     path("offers/<str:public_id>/accept/", views.accept, name="accept"),
     path("offers/<str:public_id>/decline/", views.decline, name="decline"),
+    path("offers/<str:public_id>/show-my-name/", views.reveal_name, name="reveal_name"),
     path("offers/<str:public_id>/withdraw/", views.withdraw, name="withdraw"),
     path("my/requests/", views.my_requests, name="mine"),
     path("my/offers/", views.my_offers, name="my_offers"),

@@ -11,9 +11,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from board import ratelimit
+from board import crisis, ratelimit
 from board.drafts import member_action, pop_draft
 from requests import selectors, services
 from requests.filters import BoardFilter
@@ -31,7 +32,7 @@ def _offer_page(public_id: str) -> str:
 
 def board(request: HttpRequest) -> HttpResponse:
     """The board: open requests, newest first, with filters and search."""
-    filterset = BoardFilter(request.GET, queryset=HelpRequest.objects.for_board())
+    filterset = BoardFilter(request.GET, queryset=HelpRequest.objects.for_board(request.user))
     page = Paginator(filterset.qs, settings.BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -42,10 +43,23 @@ def board(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _crisis_panel(request: HttpRequest, form: HelpRequestForm) -> dict | None:
+    """When a request about to be posted suggests its author may be in danger, and
+    they have not yet seen the crisis panel for it, what the panel shows. They can
+    still post: the form comes back with everything typed and a "post" button."""
+    if request.POST.get("crisis_seen") == "1":
+        return None
+    if not services.suggests_danger(form.cleaned_data["title"], form.cleaned_data["body"]):
+        return None
+    return {"resources": crisis.resources_for(get_language() or settings.LANGUAGE_CODE)}
+
+
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
     form = HelpRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if panel := _crisis_panel(request, form):
+            return render(request, "requests/form.html", {"form": form, "crisis_panel": panel})
         if wait := ratelimit.consume(action="request", key=request.user.pk):
             # Posting too fast: the form comes back with everything typed.
             form.add_error(None, ratelimit.limited_message(wait))
@@ -91,6 +105,9 @@ def edit(request: HttpRequest, public_id: str) -> HttpResponse:
         return redirect(help_request)
     form = HelpRequestForm(request.POST or None, instance=help_request)
     if request.method == "POST" and form.is_valid():
+        if panel := _crisis_panel(request, form):
+            context = {"form": form, "help_request": help_request, "crisis_panel": panel}
+            return render(request, "requests/form.html", context)
         try:
             services.update_request(help_request=help_request, by=request.user, **form.cleaned_data)
         except services.ServiceError as error:
@@ -155,6 +172,9 @@ def _conversation(request: HttpRequest, offer, message_form: MessageForm | None 
         "offer": offer,
         "help_request": offer.request,
         "is_asker": offer.request.author_id == request.user.pk,
+        # What this conversation calls the asker: their name only if they chose to
+        # show it to this helper, else the request's alias.
+        "asker_name": selectors.asker_name_in_conversation(offer),
         "thread": selectors.conversation(offer),
         "message_form": message_form or MessageForm(),
     }
@@ -189,6 +209,20 @@ def accept(request: HttpRequest, public_id: str) -> HttpResponse:
         request,
         services.accept_offer,
         _("You accepted this offer. The helper has been told, and you can talk here."),
+        offer=offer,
+    )
+    return redirect(offer)
+
+
+@member_action(_offer_page)
+def reveal_name(request: HttpRequest, public_id: str) -> HttpResponse:
+    """An anonymous asker shows their name to the helper they accepted."""
+    offer = selectors.get_offer_for(request.user, public_id)
+    _run(
+        request,
+        services.reveal_name_to_helper,
+        _("Done. %(name)s can now see your name in this conversation; nobody else can.")
+        % {"name": offer.helper.display_name},
         offer=offer,
     )
     return redirect(offer)

@@ -32,17 +32,18 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.template import Context, Template
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import HelperSubscription, User
+from accounts.models import Block, HelperSubscription, User
 from accounts.moderation import make_moderator
 from board.models import Notification
 from board.notifications import build_digests, set_preferences, unsubscribe_token
-from requests.models import Category, HelpRequest, Message, Offer
+from requests.models import Category, HelpRequest, Message, ModerationAction, Offer, Report
 from requests.services import expire_requests, renew_token, resurface_unanswered
 from tests.factories import UserFactory
 
@@ -269,6 +270,43 @@ def world(
         say("author", resolved, "It went well, thank you so much.")
         act("author", "requests:resolve", anon3)
 
+        # Reports and moderation: the outsider reports an anonymous request and the
+        # helper one of the author's messages; a moderator dismisses the first and warns
+        # the author (known to moderators only by the request's alias) for the second.
+        # Both reporters get a kind note (REPORT_OUTCOME), the author the warning
+        # (MODERATOR_WARNING). The second helper's report stays open in the queue, and
+        # they block the anonymous asker from their conversation.
+        reporters = {"outsider": Client(), "moderator": Client()}
+        reporters["outsider"].force_login(outsider)
+        reporters["moderator"].force_login(moderator)
+        clients.update(reporters)
+
+        def report_it(persona, kind, ref, reason):
+            url = reverse("moderation:report", args=[kind, ref])
+            _post(clients[persona], url, {"reason": reason, "details": "It worried me."})
+            return Report.objects.latest("pk")
+
+        dismissed = report_it("outsider", "request", anon1.public_id, "spam")
+        by_author = accepted.messages.filter(sender=author).first()
+        warned = report_it("helper", "message", str(by_author.pk), "inappropriate")
+        report_it("second_helper", "request", anon2.public_id, "unsafe")
+        moderate = reverse("moderation:report_action", args=[dismissed.pk])
+        _post(clients["moderator"], moderate, {"action": "dismiss"})
+        moderate = reverse("moderation:report_action", args=[warned.pk])
+        _post(clients["moderator"], moderate, {"action": "warn", "note": "Please keep it kind."})
+        _post(clients["second_helper"], reverse("moderation:block", args=[pending.public_id]), {})
+
+        # A moderator looks, with a written reason, at who wrote one request: the look
+        # is logged and the author told (MODERATOR_LOOKED). Everything below is crawled
+        # without break-glass.
+        looked = Client()
+        looked.force_login(moderator)
+        looked = looked.post(
+            reverse("breakglass:who_wrote", args=[anon2.public_id]),
+            {"reason": "A report says this person may be unsafe; we need to reach them."},
+        )
+        assert looked.status_code == 200 and AUTHOR_EMAIL in looked.content.decode()
+
         # A request nobody answers: shown again to helpers, then about to close, then closed.
         anon4 = ask(ANON_TITLE_4, ANON_BODY_4, categories[0])
         HelpRequest.objects.filter(pk=anon4.pk).update(
@@ -290,6 +328,8 @@ def world(
     Offer.objects.update(created_at=past)
     Message.objects.update(created_at=past)
     Notification.objects.update(created_at=past)
+    Report.objects.update(created_at=past)
+    ModerationAction.objects.update(created_at=past)
     offers = [accepted, declined, pending, resolved, named_offer]
     for an_offer in offers:
         an_offer.refresh_from_db()
@@ -330,6 +370,26 @@ def each_offer(world: World) -> list[dict]:
 
 def each_notification(world: World) -> list[dict]:
     return [{"pk": pk} for pk in Notification.objects.values_list("pk", flat=True)]
+
+
+def each_report_target(world: World) -> list[dict]:
+    """Every request, offer and message, as the report form and moderators name them."""
+    targets = [{"kind": "request", "ref": r.public_id} for r in world.requests]
+    targets += [{"kind": "offer", "ref": o.public_id} for o in world.offers]
+    messages = Message.objects.filter(offer__in=world.offers).values_list("pk", flat=True)
+    return targets + [{"kind": "message", "ref": str(pk)} for pk in messages]
+
+
+def each_report(world: World) -> list[dict]:
+    return [{"pk": pk} for pk in Report.objects.values_list("pk", flat=True)]
+
+
+def each_moderation_action(world: World) -> list[dict]:
+    return [{"pk": pk} for pk in ModerationAction.objects.values_list("pk", flat=True)]
+
+
+def each_block(world: World) -> list[dict]:
+    return [{"pk": pk} for pk in Block.objects.values_list("pk", flat=True)]
 
 
 def each_renew_link(world: World) -> list[dict]:
@@ -393,8 +453,23 @@ VISITS: dict[str, Visit] = {
     "requests:accept": Visit(each_offer, form={}),
     "requests:decline": Visit(each_offer, form={}),
     "requests:withdraw": Visit(each_offer, form={}),
+    "requests:reveal_name": Visit(each_offer, form={}),
+    # Break-glass, without breaking the glass: the page, and a reason too short to pass.
+    "breakglass:who_wrote": Visit(each_request, form={"reason": "Too short."}),
     "requests:mine": Visit(),
     "requests:my_offers": Visit(),
+    # Reports, blocks and the moderators' pages (issue 5), as everyone.
+    "moderation:queue": Visit(),
+    "moderation:log": Visit(),
+    "moderation:report": Visit(each_report_target, form={"reason": "other", "details": "Hm."}),
+    "moderation:my_reports": Visit(),
+    "moderation:note": Visit(each_moderation_action),
+    "moderation:report_action": Visit(
+        each_report, form={"action": "warn", "note": "Please be kind.", "also_hide": "on"}
+    ),
+    "moderation:content_action": Visit(each_report_target, form={"action": "hide"}),
+    "moderation:block": Visit(each_offer, form={}),
+    "moderation:unblock": Visit(each_block, form={}),
     "how_it_works": Visit(),
     "crisis": Visit(),
     "privacy": Visit(),
@@ -685,6 +760,39 @@ def test_the_author_sees_their_own_requests(world):
     assert set(leaks(settings_page)) >= {AUTHOR_NAME, AUTHOR_EMAIL}
 
 
+def test_a_revealed_name_reaches_only_the_chosen_helper_and_only_in_that_conversation(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    """After the author shows their name to the helper they accepted, the helper sees
+    it in that conversation (never the email address), and nowhere else; nobody else
+    sees it anywhere, nor in any email."""
+    offer = world.accepted_offer
+    conversation = offer.get_absolute_url()
+    assert not leaks(response_text(world.client_for("helper").get(conversation)))
+
+    author = world.client_for("author")
+    _post(author, reverse("requests:reveal_name", args=[offer.public_id]), {})
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(author, conversation, {"body": "Now you know my name. Hello properly!"})
+
+    page = world.client_for("helper").get(conversation).content.decode()
+    assert f"Your conversation with {AUTHOR_NAME} ({world.anon[0].alias} on the board)" in page
+
+    shown = [page for page in site_pages(world, "helper") if leaks(page.text)]
+    assert shown, "the helper sees the author's name after the reveal"
+    assert {urlsplit(page.url).path for page in shown} == {conversation}
+    for page in shown:
+        assert leaks(page.text, [AUTHOR_EMAIL, "zanzibar.quixotic", "leak-test.example"]) == []
+
+    for persona in ("second_helper", "outsider", "moderator"):
+        problems = check_pages(site_pages(world, persona), AUTHOR_STRINGS)
+        assert not problems, report(problems)
+
+    (email,) = [m for m in mailoutbox if m.to == [world.helper.email]]
+    assert not leaks(email_text(email)), "the email about the message still says nothing"
+
+
 def test_the_story_sends_every_kind_of_notification(world):
     """So that the email checks below cover every kind there is."""
     sent = set(
@@ -734,6 +842,7 @@ def _snapshot(world: World, personas: list[str]) -> dict[tuple[str, str], tuple[
             # With the attacks: filtered by the original author's id, they would
             # list the anonymous requests before the change and nothing after.
             urls += admin_urls(world)
+            urls += [reverse("moderation:queue"), reverse("moderation:log")]
         for url in urls:
             response = client.get(url)
             snapshot[persona, url] = (response.status_code, _normalised(response.content.decode()))
@@ -754,6 +863,11 @@ def test_nothing_links_the_anonymous_requests_to_their_author(world):
         Message.objects.filter(offer__request=help_request, sender=world.author).update(
             sender=stranger
         )
+        # The moderators' warning about their message went to whoever wrote it.
+        ModerationAction.objects.filter(
+            Q(help_request=help_request) | Q(message__offer__request=help_request),
+            subject=world.author,
+        ).update(subject=stranger)
 
     after = _snapshot(world, personas)
     changed = [key for key in before if before[key] != after[key]]

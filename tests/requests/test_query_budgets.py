@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Block
 from board.models import Notification
 from requests.models import HelpRequest, Offer
 from tests.factories import (
@@ -21,6 +22,7 @@ from tests.factories import (
     HelpRequestFactory,
     MessageFactory,
     OfferFactory,
+    UserFactory,
 )
 
 SIGNED_IN = 3  # session, user, unread
@@ -171,11 +173,13 @@ def test_it_lists_my_offers_in_5_queries(client, helper, rows, django_assert_num
     assert len(response.context["page"].object_list) == min(rows, 20)
 
 
-def test_it_shows_the_settings_page_in_3_queries(client, asker, rows, django_assert_num_queries):
+def test_it_shows_the_settings_page_in_4_queries(client, asker, rows, django_assert_num_queries):
     many_requests(rows, author=asker)
+    for n in range(rows):
+        Block.objects.create(blocker=asker, blocked=UserFactory(), label=f"Person {n}")
     client.force_login(asker)
-    # 1. session  2. user  3. unread
-    with django_assert_num_queries(SIGNED_IN):
+    # 1. session  2. user  3. the people I blocked  4. unread
+    with django_assert_num_queries(1 + SIGNED_IN):
         response = client.get(reverse("accounts:settings"))
     assert response.status_code == 200
 

@@ -1,0 +1,50 @@
+"""The audited break-glass: the one place staff can see who wrote an anonymous request.
+
+A GET shows the request and asks why; it never names the author. A POST with a
+written reason records the look (who, why, which request), tells the asker that a
+moderator looked, and only then answers with the author's name and email, on that
+response alone: nothing is stored that would show it again.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+
+from requests import services
+from requests.forms import RevealAuthorForm
+from requests.models import HelpRequest
+
+PERMISSION = "requests.reveal_author"
+
+
+def _check_allowed(request: HttpRequest) -> None:
+    # Members and visitors learn nothing, not even that the page exists.
+    if not (request.user.is_authenticated and request.user.is_active and request.user.is_staff):
+        raise Http404
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+
+
+@never_cache
+def who_wrote(request: HttpRequest, public_id: str) -> HttpResponse:
+    _check_allowed(request)
+    help_request = get_object_or_404(
+        HelpRequest.objects.select_related("category"), public_id=public_id, is_anonymous=True
+    )
+    form = RevealAuthorForm(request.POST or None)
+    context = {"help_request": help_request, "form": form, "author": None}
+    if request.method == "POST" and form.is_valid():
+        try:
+            context["author"] = services.reveal_author(
+                help_request=help_request,
+                moderator=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.ServiceError as error:
+            form.add_error(None, str(error))
+    response = render(request, "requests/breakglass.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    return response

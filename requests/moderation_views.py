@@ -1,0 +1,357 @@
+"""Pages for reports, blocks and the moderators' queue. Thin: each view parses
+input, calls one service of requests.moderation (or accounts.services), and
+renders; the rules, and every name shown, live there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts import services as account_services
+from board import ratelimit
+from board.drafts import member_action
+from requests import moderation, selectors
+from requests.models import HelpRequest, Message, ModerationAction, Offer, Report
+from requests.moderation import Target, name_in_context
+from requests.services import ServiceError
+
+NOTE_MAX = 2000
+
+
+# --- Forms ----------------------------------------------------------------------------
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("What's wrong?"),
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Please choose what is wrong.")},
+    )
+    details = forms.CharField(
+        label=gettext_lazy("Anything else the moderators should know (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ActionForm(forms.Form):
+    """One moderator action; which ones a target allows is checked by the view."""
+
+    ACTIONS = {
+        "hide": gettext_lazy("Hide it"),
+        "unhide": gettext_lazy("Show it again"),
+        "dismiss": gettext_lazy("Dismiss the report"),
+        "seen": gettext_lazy("Looked at, nothing to do"),
+        "warn": gettext_lazy("Warn the person"),
+        "suspend": gettext_lazy("Suspend the person"),
+        "approve": gettext_lazy("Approve the offer"),
+        "reject": gettext_lazy("Reject the offer"),
+    }
+    action = forms.ChoiceField(choices=list(ACTIONS.items()))
+    note = forms.CharField(required=False, max_length=NOTE_MAX, widget=forms.Textarea)
+    also_hide = forms.BooleanField(required=False)
+
+    def __init__(self, *args, allowed: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [(a, self.ACTIONS[a]) for a in allowed]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") in ("warn", "suspend") and not data.get("note", "").strip():
+            self.add_error("note", _("Please write a note for the person: they will read it."))
+        return data
+
+
+# --- Who may moderate -------------------------------------------------------------------
+
+
+def moderator_required(view):
+    """Moderators only: a visitor is asked to sign in, anyone else finds nothing."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not moderation.can_moderate(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- Reporting --------------------------------------------------------------------------
+
+
+def _back(target: Target) -> str:
+    if target.help_request:
+        return target.help_request.get_absolute_url()
+    offer = target.offer or target.message.offer
+    return offer.get_absolute_url()
+
+
+@login_required
+def report(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
+    target = moderation.target_for(request.user, kind, ref)
+    if target.author_id == request.user.pk:
+        messages.info(request, _("This is something you wrote, so you can't report it."))
+        return redirect(_back(target))
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "target": target, "back": _back(target)}
+    if request.method != "POST" or not form.is_valid():
+        status = 400 if request.method == "POST" else 200
+        return render(request, "moderation/report_form.html", context, status=status)
+    if wait := ratelimit.consume(action="report", key=request.user.pk):
+        form.add_error(None, ratelimit.limited_message(wait))
+        response = render(request, "moderation/report_form.html", context)
+        return ratelimit.with_retry_after(response, wait)
+    try:
+        _report, created = moderation.report_content(
+            reporter=request.user, target=target, **form.cleaned_data
+        )
+    except ServiceError as error:
+        form.add_error(None, str(error))
+        return render(request, "moderation/report_form.html", context, status=400)
+    if created:
+        messages.success(
+            request,
+            _(
+                "Thank you for telling us. A moderator will look at it soon, and we'll let you "
+                "know what happened. The person isn't told who reported it."
+            ),
+        )
+    else:
+        messages.info(
+            request,
+            _("Thank you: you've already told us about this, and a moderator will look at it."),
+        )
+    return redirect(_back(target))
+
+
+@login_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    reports = moderation.reports_of(request.user).order_by("-created_at", "-pk")
+    page = Paginator(reports, 20).get_page(request.GET.get("page"))
+    items = [(r, Target.of(r)) for r in page.object_list]
+    return render(request, "moderation/my_reports.html", {"page": page, "items": items})
+
+
+@login_required
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    """A moderator's note to the person it is about, and to nobody else."""
+    action = (
+        moderation.notes_for(request.user)
+        .select_related("help_request", "offer__request", "message__offer__request")
+        .filter(pk=pk)
+        .first()
+    )
+    if action is None:
+        raise Http404
+    return render(request, "moderation/note.html", {"action": action})
+
+
+# --- Blocks -----------------------------------------------------------------------------
+
+
+def _offer_page(public_id: str) -> str:
+    return reverse("requests:offer", args=[public_id])
+
+
+@member_action(_offer_page)
+def block(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Block the other person of a conversation, by what this person saw them called."""
+    offer = selectors.get_offer_for(request.user, public_id)
+    help_request = offer.request
+    if help_request.author_id == request.user.pk:
+        other, label, named = offer.helper, offer.helper.display_name, True
+    else:
+        other, label = help_request.author, help_request.public_author_name
+        # An anonymous asker's other (named) content stays: hiding it would name them.
+        named = not help_request.is_anonymous
+    account_services.block_person(
+        blocker=request.user, blocked=other, label=label, hides_content=named
+    )
+    messages.success(
+        request,
+        _(
+            "You blocked %(name)s. They can't offer on your requests or write to you any more, "
+            "and they aren't told. You can unblock them in your settings."
+        )
+        % {"name": label},
+    )
+    return redirect(offer)
+
+
+@require_POST
+@login_required
+def unblock(request: HttpRequest, pk: int) -> HttpResponse:
+    if account_services.unblock_person(blocker=request.user, block_id=pk):
+        messages.success(request, _("Unblocked."))
+    return redirect("accounts:settings")
+
+
+# --- The queue and the log --------------------------------------------------------------
+
+
+@dataclass
+class QueueItem:
+    target: Target
+    report: Report | None = None
+
+    @property
+    def reporter_name(self) -> str:
+        return name_in_context(self.report.reporter, self.target.request)
+
+
+def _choices(*names: str) -> list[tuple[str, str]]:
+    return [(name, ActionForm.ACTIONS[name]) for name in names]
+
+
+def _queue(request: HttpRequest, *, form: ActionForm | None = None, status: int = 200):
+    limit = moderation.QUEUE_LIMIT
+    reports = list(moderation.open_reports()[:limit])
+    context = {
+        "reports": [QueueItem(Target.of(r), r) for r in reports],
+        "flagged": [
+            QueueItem(Target(help_request=r)) for r in moderation.flagged_requests()[:limit]
+        ],
+        "held": [QueueItem(Target(offer=o)) for o in moderation.held_offers()[:limit]],
+        "report_actions": _choices("hide", "dismiss", "warn", "suspend"),
+        "flagged_actions": _choices("seen", "hide", "warn", "suspend"),
+        "held_actions": _choices("approve", "reject"),
+        "failed_form": form,
+        "limit": limit,
+    }
+    return render(request, "moderation/queue.html", context, status=status)
+
+
+@moderator_required
+def queue(request: HttpRequest) -> HttpResponse:
+    return _queue(request)
+
+
+def _run(request: HttpRequest, form: ActionForm, do) -> HttpResponse:
+    if not form.is_valid():
+        return _queue(request, form=form, status=400)
+    try:
+        do(form.cleaned_data)
+    except ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Done. It's in the moderation log."))
+    return redirect("moderation:queue")
+
+
+def _person_or_content(moderator, target: Target, data: dict, report: Report | None):
+    action, note = data["action"], data["note"]
+    common = {"moderator": moderator, "target": target, "note": note}
+    if action == "hide":
+        return moderation.hide_content(**common, report=report)
+    if action == "unhide":
+        return moderation.unhide_content(**common)
+    if action == "warn":
+        return moderation.warn_person(**common, report=report, hide=data["also_hide"])
+    if action == "suspend":
+        return moderation.suspend_person(**common, report=report, hide=data["also_hide"])
+    if action == "dismiss":
+        return moderation.dismiss_report(moderator=moderator, report=report, note=note)
+    if action == "seen":
+        return moderation.mark_seen(
+            moderator=moderator, help_request=target.help_request, note=note
+        )
+    if action == "approve":
+        return moderation.approve_offer(moderator=moderator, offer=target.offer, note=note)
+    return moderation.reject_offer(moderator=moderator, offer=target.offer, note=note)
+
+
+@require_POST
+@moderator_required
+def report_action(request: HttpRequest, pk: int) -> HttpResponse:
+    report = Report.objects.filter(pk=pk).select_related("reporter").first()
+    if report is None:
+        raise Http404
+    form = ActionForm(request.POST, allowed=("hide", "dismiss", "warn", "suspend"))
+    return _run(
+        request,
+        form,
+        lambda data: _person_or_content(request.user, Target.of(report), data, report),
+    )
+
+
+CONTENT_ACTIONS = {
+    "request": ("hide", "unhide", "seen", "warn", "suspend"),
+    "offer": ("hide", "unhide", "approve", "reject", "warn", "suspend"),
+    "message": ("hide", "unhide", "warn", "suspend"),
+}
+
+
+def _content(kind: str, ref: str) -> Target:
+    """Any request, offer or message, for a moderator (hidden ones too)."""
+    if kind == "request":
+        found = HelpRequest.objects.filter(public_id=ref).first()
+    elif kind == "offer":
+        found = Offer.objects.filter(public_id=ref).select_related("request").first()
+    elif kind == "message" and ref.isdigit():
+        found = Message.objects.filter(pk=ref).select_related("offer__request").first()
+    else:
+        found = None
+    if found is None:
+        raise Http404
+    return Target.of(found)
+
+
+@require_POST
+@moderator_required
+def content_action(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
+    target = _content(kind, ref)
+    form = ActionForm(request.POST, allowed=CONTENT_ACTIONS[kind])
+    return _run(request, form, lambda data: _person_or_content(request.user, target, data, None))
+
+
+@dataclass
+class LogItem:
+    action: ModerationAction
+
+    @property
+    def target(self) -> Target | None:
+        a = self.action
+        if a.help_request_id or a.offer_id or a.message_id:
+            return Target.of(a)
+        return None
+
+    @property
+    def subject_name(self) -> str:
+        """The person warned or suspended, named as their content names them (the
+        asker of an anonymous request by its alias). When that can't be checked (the
+        content is gone, or someone else wrote it), an anonymous request's subject
+        stays unnamed."""
+        if self.action.subject_id is None:
+            return ""
+        target = self.target
+        if target is None:
+            return _("(content deleted)")
+        if self.action.subject_id == target.author_id:
+            return target.author_name
+        if target.request.is_anonymous:
+            return _("(not shown)")
+        return self.action.subject.display_name
+
+
+@moderator_required
+def log(request: HttpRequest) -> HttpResponse:
+    page = Paginator(moderation.log(), 50).get_page(request.GET.get("page"))
+    items = [LogItem(a) for a in page.object_list]
+    return render(request, "moderation/log.html", {"page": page, "items": items})
