@@ -69,6 +69,12 @@ TIMINGS = {
     "BOARD_SWEEP_SECONDS": "5",
     "BOARD_SWEEP_GRACE_SECONDS": "10",
     "BOARD_STUCK_AFTER_SECONDS": "30",
+    # The helpers here are all brand new accounts making many offers: the
+    # new-account safeguards would (rightly) stop them, which is not under test.
+    "BOARD_NEW_ACCOUNT_OFFERS_PER_DAY": "0",
+    "BOARD_REVIEW_FIRST_OFFERS": "0",
+    # Posting limits likewise: 1,000 offers from a few helpers in a minute.
+    "BOARD_RATE_LIMIT_OFFERS": "",
 }
 
 STUCK_NOTE = (

@@ -16,6 +16,7 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from board import ratelimit
 from board.api_machinery import CursorPagination, rules_say_no
 from requests import selectors, services
 from requests.filters import BoardFilter
@@ -58,6 +59,12 @@ class CategoryListApi(ListAPIView):
     queryset = Category.objects.order_by("order", "name")
 
 
+def posting_limit(request, action: str) -> None:
+    """The same posting limits as the web pages (board/ratelimit.py): 429 with Retry-After."""
+    if wait := ratelimit.consume(action=action, key=request.user.pk):
+        raise exceptions.Throttled(wait=wait)
+
+
 # --- Requests ------------------------------------------------------------------------------
 
 
@@ -68,7 +75,7 @@ class RequestListApi(ListAPIView):
     filterset_class = BoardFilter
 
     def get_queryset(self):
-        return HelpRequest.objects.for_board()
+        return HelpRequest.objects.for_board(self.request.user)
 
     @extend_schema(
         operation_id="requests_list",
@@ -93,6 +100,7 @@ class RequestListApi(ListAPIView):
     def post(self, request):
         data = HelpRequestIn(data=request.data)
         data.is_valid(raise_exception=True)
+        posting_limit(request, "request")
         help_request = services.create_request(author=request.user, **data.validated_data)
         return Response(
             HelpRequestOut(help_request, context={"request": request}).data,
@@ -218,6 +226,7 @@ class RequestOffersApi(ListAPIView):
         help_request = selectors.get_request_for(request.user, public_id)
         data = OfferIn(data=request.data)
         data.is_valid(raise_exception=True)
+        posting_limit(request, "offer")
         with rules_say_no():
             offer = services.make_offer(
                 help_request=help_request,
@@ -342,6 +351,7 @@ class OfferMessagesApi(ListAPIView):
         offer = self.get_offer()
         data = MessageIn(data=request.data)
         data.is_valid(raise_exception=True)
+        posting_limit(request, "message")
         with rules_say_no():
             message = services.send_message(
                 offer=offer, sender=request.user, body=data.validated_data["body"]

@@ -8,9 +8,11 @@ email address is ever rendered.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from requests import selectors
 from requests.models import (
     BODY_MAX,
     BODY_MIN,
@@ -126,18 +128,27 @@ class MessageOut(serializers.Serializer):
         help_text='"You" for your own; the request\'s alias for an anonymous asker.'
     )
     from_me = serializers.SerializerMethodField()
-    body = serializers.CharField()
+    body = serializers.SerializerMethodField(
+        help_text="The message, or a note if a moderator hid it."
+    )
+    is_hidden = serializers.BooleanField(help_text="A moderator hid this message.")
     created_at = serializers.DateTimeField()
 
     def get_from_me(self, message: Message) -> bool:
         return message.sender_id == _viewer_id(self)
+
+    def get_body(self, message: Message) -> str:
+        if message.is_hidden:
+            return str(_("This message was hidden by a moderator."))
+        return message.body
 
     def get_sender_name(self, message: Message) -> str:
         if message.sender_id == _viewer_id(self):
             return "You"
         offer: Offer = self.context["offer"]
         if message.sender_id == offer.request.author_id:
-            return offer.request.public_author_name
+            # The alias, or the name the asker chose to show this helper.
+            return selectors.asker_name_in_conversation(offer)
         return message.sender.display_name
 
 

@@ -781,7 +781,9 @@ def test_a_revealed_name_reaches_only_the_chosen_helper_and_only_in_that_convers
 
     shown = [page for page in site_pages(world, "helper") if leaks(page.text)]
     assert shown, "the helper sees the author's name after the reveal"
-    assert {urlsplit(page.url).path for page in shown} == {conversation}
+    # That conversation only: its page and the same conversation in the API.
+    conversation_api = reverse("api:offer_messages", args=[offer.public_id])
+    assert {urlsplit(page.url).path for page in shown} == {conversation, conversation_api}
     for page in shown:
         assert leaks(page.text, [AUTHOR_EMAIL, "zanzibar.quixotic", "leak-test.example"]) == []
 

@@ -458,3 +458,39 @@ def test_the_whole_story_through_the_api(scene):
     assert resolved["status"] == "resolved"
     read = asker.post(reverse("api:notifications_read_all")).json()
     assert read["marked"] >= 1
+
+
+def test_a_hidden_message_reads_as_hidden_in_the_api(scene):
+    from requests.models import Message
+
+    Message.objects.filter(offer=scene.offer, sender=scene.asker).update(is_hidden=True)
+    response = scene.client("helper").get(
+        reverse("api:offer_messages", args=[scene.offer.public_id])
+    )
+    bodies = [item["body"] for item in response.json()["results"]]
+    assert "Thank you, that means a lot." not in bodies
+    assert "This message was hidden by a moderator." in bodies
+
+
+def test_the_api_board_leaves_out_people_you_blocked(scene, helper):
+    from accounts.models import Block
+    from tests.factories import HelpRequestFactory
+
+    named = HelpRequestFactory(author=scene.other, title="A named request to hide")
+    Block.objects.create(blocker=helper, blocked=scene.other, label="Otto")
+    titles = [
+        item["title"]
+        for item in scene.client("helper").get(reverse("api:requests")).json()["results"]
+    ]
+    assert named.title not in titles
+    assert scene.request.title in titles
+
+
+def test_the_web_posting_limits_hold_in_the_api(scene, settings):
+    settings.BOARD_RATE_LIMITS = {**settings.BOARD_RATE_LIMITS, "message": "1/h"}
+    url = reverse("api:offer_messages", args=[scene.offer.public_id])
+    client = scene.client("helper")
+    assert client.post(url, {"body": "One"}, format="json").status_code == 201
+    limited = client.post(url, {"body": "Two"}, format="json")
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) > 0
