@@ -63,6 +63,7 @@ v1 = [
         board_api.NotificationReadApi.as_view(),
         name="notification_read",
     ),
+    path("reports/", requests_api.ReportListApi.as_view(), name="reports"),
     path("me/", accounts_api.MeApi.as_view(), name="me"),
     path("me/requests/", requests_api.MyRequestListApi.as_view(), name="my_requests"),
     path(

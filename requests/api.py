@@ -18,9 +18,9 @@ from rest_framework.views import APIView
 
 from board import ratelimit
 from board.api_machinery import CursorPagination, rules_say_no
-from requests import selectors, services
+from requests import moderation, selectors, services
 from requests.filters import BoardFilter
-from requests.models import Category, HelpRequest, Offer
+from requests.models import Category, HelpRequest, Offer, Report
 from requests.serializers import (
     CategoryOut,
     HelpRequestIn,
@@ -29,6 +29,8 @@ from requests.serializers import (
     MessageOut,
     OfferIn,
     OfferOut,
+    ReportIn,
+    ReportOut,
 )
 
 REQUEST_EXAMPLE = {
@@ -359,4 +361,58 @@ class OfferMessagesApi(ListAPIView):
         return Response(
             MessageOut(message, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
+        )
+
+
+# --- Reports -----------------------------------------------------------------------------
+
+
+class ReportListApi(ListAPIView):
+    """Tell the moderators about a request, offer or message; list your reports."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ReportOut
+
+    def get_queryset(self):
+        return Report.objects.filter(reporter=self.request.user).order_by("-created_at", "-pk")
+
+    @extend_schema(operation_id="reports_list", tags=["reports"], summary="Your reports")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="reports_create",
+        tags=["reports"],
+        summary="Report something to the moderators",
+        description=(
+            "201 for a new report, 200 if you had already reported it and it is still "
+            "open. The person is never told who reported them."
+        ),
+        request=ReportIn,
+        responses={200: ReportOut, 201: ReportOut},
+        examples=[
+            OpenApiExample(
+                "A worrying message",
+                value={"target": "message", "id": "42", "reason": "harmful", "details": ""},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        data = ReportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = moderation.target_for(
+            request.user, data.validated_data["target"], data.validated_data["id"]
+        )
+        posting_limit(request, "report")
+        with rules_say_no():
+            report, created = moderation.report_content(
+                reporter=request.user,
+                target=target,
+                reason=data.validated_data["reason"],
+                details=data.validated_data["details"],
+            )
+        return Response(
+            ReportOut(report).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

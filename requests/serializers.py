@@ -25,6 +25,7 @@ from requests.models import (
     HelpRequest,
     Message,
     Offer,
+    Report,
 )
 
 
@@ -124,6 +125,7 @@ class OfferOut(serializers.Serializer):
 
 
 class MessageOut(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Used to report a message.")
     sender_name = serializers.SerializerMethodField(
         help_text='"You" for your own; the request\'s alias for an anonymous asker.'
     )
@@ -191,3 +193,37 @@ class MessageIn(serializers.Serializer):
 REQUEST_STATUSES = HelpRequest.Status.choices
 OFFER_STATUSES = Offer.Status.choices
 RESPONSE_KINDS = HelpRequest.ResponseKind.choices
+
+
+class NoNulCharField(serializers.CharField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if "\x00" in value:
+            self.fail("invalid")
+        return value
+
+
+class ReportIn(serializers.Serializer):
+    target = serializers.ChoiceField(
+        choices=[("request", "request"), ("offer", "offer"), ("message", "message")],
+        help_text="What is being reported.",
+    )
+    id = NoNulCharField(
+        max_length=20, help_text="The request's or offer's id, or the message's numeric id."
+    )
+    reason = serializers.ChoiceField(choices=Report.Reason.choices)
+    details = NoNulCharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReportOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    target = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    status = serializers.CharField()
+    outcome = serializers.CharField(help_text="What the moderators did, once they have looked.")
+    created_at = serializers.DateTimeField()
+
+    def get_target(self, report: Report) -> str:
+        if report.help_request_id:
+            return "request"
+        return "offer" if report.offer_id else "message"

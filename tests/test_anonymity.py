@@ -428,6 +428,7 @@ API_VISITS: dict[str, Visit] = {
     "api:notifications": Visit(),
     "api:notifications_read_all": Visit(form={}),
     "api:notification_read": Visit(each_notification, form={}),
+    "api:reports": Visit(),
     "api:me": Visit(),
     "api:my_requests": Visit(),
     "api:notification_settings": Visit(),

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken
 from accounts.tokens import create_api_token
 from board.models import Notification
-from requests.models import HelpRequest, Message, Offer
+from requests.models import HelpRequest, Message, Offer, Report
 from tests.api.conftest import Scene, assert_error_format
 from tests.api.test_permissions import api_endpoints, url_kwargs
 from tests.factories import (
@@ -48,6 +48,7 @@ BUDGETS = {
     "api:offer_messages": 2,
     "api:notifications": 1,
     "api:tokens": 1,
+    "api:reports": 1,
 }
 
 
@@ -81,6 +82,7 @@ def _fill(scene: Scene, rows: int) -> None:
         OfferFactory(request=scene.request, helper=UserFactory())
         other_request = HelpRequestFactory()
         OfferFactory(request=other_request, helper=scene.asker)
+        Report.objects.create(reporter=scene.asker, help_request=other_request, reason="spam")
         MessageFactory(offer=scene.offer, sender=scene.helper)
         NotificationFactory(recipient=scene.asker, help_request=help_request)
         create_api_token(user=scene.asker, name="budget")
@@ -261,6 +263,8 @@ def test_the_settings_page_refuses_a_blank_name(scene):
 # --- Bad input -----------------------------------------------------------------------------
 
 BAD_INPUT = [
+    ("api:reports", "post", {"target": "request", "id": "x", "reason": "because"}, "reason"),
+    ("api:reports", "post", {"target": "everything", "id": "x", "reason": "spam"}, "target"),
     ("api:requests", "post", {"title": "hi", "body": "", "category": "nope"}, "title"),
     ("api:requests", "post", {"title": "A fine title", "body": "x" * 30}, "category"),
     ("api:request", "patch", {"response_kind": "everything"}, "response_kind"),
@@ -494,3 +498,22 @@ def test_the_web_posting_limits_hold_in_the_api(scene, settings):
     limited = client.post(url, {"body": "Two"}, format="json")
     assert limited.status_code == 429
     assert int(limited["Retry-After"]) > 0
+
+
+def test_a_helper_reports_a_message_and_sees_it_in_their_reports(scene):
+    client = scene.client("helper")
+    messages = client.get(reverse("api:offer_messages", args=[scene.offer.public_id])).json()
+    from_asker = next(item for item in messages["results"] if not item["from_me"])
+    body = {"target": "message", "id": str(from_asker["id"]), "reason": "inappropriate"}
+
+    first = client.post(reverse("api:reports"), body, format="json")
+    again = client.post(reverse("api:reports"), body, format="json")
+
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    listed = client.get(reverse("api:reports")).json()["results"]
+    assert [(item["target"], item["status"]) for item in listed] == [("message", "open")]
+    # Someone outside the conversation can't report (or find) its messages.
+    outsider = scene.client("other").post(reverse("api:reports"), body, format="json")
+    assert outsider.status_code == 404

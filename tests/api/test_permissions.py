@@ -57,6 +57,8 @@ EXPECTED: dict[str, dict[str, tuple[int, int, int, int]]] = {
     "api:notifications": {"get": (200, 200, 200, 401)},
     "api:notifications_read_all": {"post": (200, 200, 200, 401)},
     "api:notification_read": {"post": (200, 404, 404, 401)},
+    # Reporting the request: its own author can't (409); anyone else can.
+    "api:reports": {"get": (200, 200, 200, 401), "post": (409, 201, 201, 401)},
     "api:me": {"get": (200, 200, 200, 401), "patch": (200, 200, 200, 401)},
     "api:my_requests": {"get": (200, 200, 200, 401)},
     "api:notification_settings": {"get": (200, 200, 200, 401), "put": (200, 200, 200, 401)},
@@ -104,6 +106,11 @@ def valid_body(name: str, method: str, scene: Scene) -> dict | None:
             "response_kinds": ["listen"],
         },
         ("api:tokens", "post"): {"name": "another script"},
+        ("api:reports", "post"): {
+            "target": "request",
+            "id": scene.request.public_id,
+            "reason": "spam",
+        },
     }.get((name, method))
 
 
