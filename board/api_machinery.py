@@ -7,6 +7,7 @@ their class attributes read those settings, which would import this module again
 
 from __future__ import annotations
 
+import abc
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -39,7 +40,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
 # --- Throttling ---------------------------------------------------------------------------
 
 
-class _ScopeThrottle(throttling.SimpleRateThrottle):
+class _ScopeThrottle(throttling.SimpleRateThrottle, abc.ABC):
     """A DRF rate throttle for one scope of REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
     read when the request comes (so settings overrides apply), for the requests
     `applies` picks. A 429 carries Retry-After."""
@@ -49,8 +50,9 @@ class _ScopeThrottle(throttling.SimpleRateThrottle):
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or None
 
+    @abc.abstractmethod
     def applies(self, request, view) -> bool:
-        raise NotImplementedError
+        """Whether this throttle counts `request` (each scope says which it counts)."""
 
     def allow_request(self, request, view):
         if self.rate is None or not self.applies(request, view):

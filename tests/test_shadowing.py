@@ -5,6 +5,7 @@ module in this process. That is safe only while no dependency uses PyPI's
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import json
 import subprocess
@@ -97,10 +98,11 @@ def test_no_installed_distribution_requires_requests():
 
 
 def test_import_requests_is_our_app():
-    import requests
+    # Imported by name on purpose: whatever `requests` resolves to must be our app.
+    shadowing = importlib.import_module("requests")
     from requests.apps import RequestsConfig
 
-    assert Path(requests.__file__).resolve().parent == PROJECT_DIR / "requests"
+    assert Path(shadowing.__file__).resolve().parent == PROJECT_DIR / "requests"
     assert RequestsConfig.name == "requests"
 
 
