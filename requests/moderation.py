@@ -433,8 +433,6 @@ def suspend_person(
 @transaction.atomic
 def approve_offer(*, moderator: User, offer: Offer, note: str = "") -> ModerationAction:
     """The asker sees the offer now, and hears of it as if it had just been made."""
-    from django.db.models import F
-
     _check_moderator(moderator)
     locked = Offer.objects.select_for_update().select_related("request__author").get(pk=offer.pk)
     if not locked.held_for_review:
@@ -442,15 +440,9 @@ def approve_offer(*, moderator: User, offer: Offer, note: str = "") -> Moderatio
     locked.held_for_review = False
     locked.save(update_fields=["held_for_review", "updated_at"])
     if locked.status == Offer.Status.PENDING:
-        HelpRequest.objects.filter(pk=locked.request_id).update(offer_count=F("offer_count") + 1)
-        notify(
-            kind=Notification.Kind.OFFER_RECEIVED,
-            recipient=locked.request.author,
-            key=f"offer_received:{locked.public_id}",
-            url=locked.get_absolute_url(),
-            help_request=locked.request,
-            excerpt=locked.message,
-        )
+        from requests.services import present_offer
+
+        present_offer(locked, help_request=locked.request)
     return _record(
         moderator=moderator, kind=Kind.APPROVE_OFFER, target=Target(offer=locked), reason=note
     )

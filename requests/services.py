@@ -216,19 +216,23 @@ def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offe
     except IntegrityError:
         # Two submits of the same form at once: the constraint keeps one.
         raise ServiceError(_("You have already offered to help with this request.")) from None
-    if held:
-        # The asker sees it, counted and notified, once a moderator approves it.
-        return offer
-    HelpRequest.objects.filter(pk=locked.pk).update(offer_count=F("offer_count") + 1)
+    if not held:
+        # A held offer reaches the asker once a moderator approves it.
+        present_offer(offer, help_request=locked)
+    return offer
+
+
+def present_offer(offer: Offer, *, help_request: HelpRequest) -> None:
+    """The asker sees the offer: it counts on the board, and they are told."""
+    HelpRequest.objects.filter(pk=help_request.pk).update(offer_count=F("offer_count") + 1)
     notify(
         kind=Notification.Kind.OFFER_RECEIVED,
-        recipient=locked.author,
+        recipient=help_request.author,
         key=f"offer_received:{offer.public_id}",
         url=offer.get_absolute_url(),
-        help_request=locked,
+        help_request=help_request,
         excerpt=offer.message,
     )
-    return offer
 
 
 @transaction.atomic
