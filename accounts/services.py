@@ -1,5 +1,4 @@
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import HelperSubscription, User
@@ -195,7 +194,7 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     """
     from board.models import Notification
     from requests.models import HelpRequest, Message, Offer
-    from requests.services import _decline_pending
+    from requests.services import _decline_pending, withdraw_offer
 
     placeholder = deleted_account_placeholder()
     if user.pk == placeholder.pk:
@@ -234,25 +233,18 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
         conversations -= set(Offer.objects.filter(request_id__in=gone).values_list("pk", flat=True))
         own_requests.delete()
 
-    # Their offers of help on other people's requests.
-    for offer in Offer.objects.select_for_update().filter(helper=user).select_related("request"):
-        if offer.status == Offer.Status.ACCEPTED:
-            HelpRequest.objects.filter(
-                pk=offer.request_id, status=HelpRequest.Status.MATCHED
-            ).update(status=HelpRequest.Status.OPEN, updated_at=now)
-        if offer.is_live:
-            HelpRequest.objects.filter(pk=offer.request_id, offer_count__gt=0).update(
-                offer_count=F("offer_count") - 1
-            )
-            offer.status = Offer.Status.WITHDRAWN
-        offer.helper = placeholder
-        offer.message = DELETED_NOTE
-        offer.save(update_fields=["helper", "message", "status", "updated_at"])
+    # Their offers of help on other people's requests: withdrawn by the usual
+    # rule (an accepted one reopens the request), then emptied of their words.
+    for offer in Offer.objects.filter(helper=user).live():
+        withdraw_offer(offer=offer, by=user)
+    Offer.objects.filter(helper=user).update(
+        helper=placeholder, message=DELETED_NOTE, updated_at=now
+    )
 
+    still_there = Offer.objects.filter(pk__in=conversations).values_list("pk", flat=True)
     Message.objects.bulk_create(
         Message(offer_id=offer_id, sender=placeholder, body=DELETED_NOTE, created_at=now)
-        for offer_id in sorted(conversations)
-        if Offer.objects.filter(pk=offer_id).exists()
+        for offer_id in sorted(still_there)
     )
     Notification.objects.filter(to_email__iexact=user.email).delete()
     # Cascades: notifications to them, preferences, subscription, email addresses.
