@@ -16,9 +16,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The periodic jobs (digests, expiry, resurfacing, the outbox sweeper) run in a
+# second process beside the server, stopped with it: there is no beat here.
 run: $(STAMP)
 	$(LOCAL) $(BIN)/python manage.py migrate --noinput
 	$(LOCAL) $(BIN)/python manage.py seed_demo --if-empty
+	$(LOCAL) $(BIN)/python manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(LOCAL) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)

@@ -18,7 +18,7 @@ from accounts import services, tokens
 from accounts.forms import ProfileForm
 from accounts.models import ApiToken, Delivery, HelperSubscription
 from board.api_machinery import CursorPagination
-from board.notifications import CONFIGURABLE_KINDS, KINDS, preferences_for
+from board.notifications import CONFIGURABLE_KINDS, label_for, preferences_for
 from requests.models import Category, HelpRequest
 from requests.serializers import SlugField
 
@@ -46,9 +46,7 @@ DeliveriesSerializer = type(
     "Deliveries",
     (serializers.Serializer,),
     {
-        str(kind): serializers.ChoiceField(
-            choices=Delivery.choices, help_text=str(KINDS[kind].subject)
-        )
+        str(kind): serializers.ChoiceField(choices=Delivery.choices, help_text=label_for(kind))
         for kind in CONFIGURABLE_KINDS
     },
 )

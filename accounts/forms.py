@@ -48,23 +48,23 @@ class NotificationSettingsForm(forms.Form):
     """Email delivery per kind of notification, and fuller emails."""
 
     full_emails = forms.BooleanField(
-        label=_("Include the request's title and the message in emails"),
+        label=_("Fuller emails: include the request's title and the words of offers and messages"),
         required=False,
         help_text=_(
-            "Off by default, so that nothing personal shows in an inbox or on a lock screen. "
-            "Names are never included."
+            "The title then also appears in the subject line and in digests. Off by default, "
+            "so that nothing personal shows in an inbox or on a lock screen. Names and email "
+            "addresses are never included."
         ),
     )
 
     def __init__(self, *args, preferences: dict[str, str], full_emails: bool, **kwargs):
-        from board.models import Notification
-        from board.notifications import KINDS
+        from board.notifications import KINDS, label_for
 
         super().__init__(*args, initial={"full_emails": full_emails, **preferences}, **kwargs)
         for kind in preferences:
             spec = KINDS[kind]
             self.fields[kind] = forms.ChoiceField(
-                label=Notification.Kind(kind).label,
+                label=label_for(kind),
                 help_text=spec.audience,
                 choices=Delivery.choices,
                 widget=forms.Select,

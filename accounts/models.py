@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -105,6 +107,32 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.delivery}"
+
+
+def new_unsubscribe_token() -> str:
+    """256 random bits, URL-safe: a value that means nothing outside our database."""
+    return secrets.token_urlsafe(32)
+
+
+class UnsubscribeToken(models.Model):
+    """The opaque value in one person's one-click "stop emails like this" links for
+    one kind of email. It never expires: a link works for as long as the account
+    does (it goes with it), and it reveals nothing: no id, no kind, no date."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="unsubscribe_tokens")
+    kind = models.CharField(_("kind"), max_length=32)
+    token = models.CharField(max_length=64, unique=True, default=new_unsubscribe_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("unsubscribe link")
+        verbose_name_plural = _("unsubscribe links")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_unsubscribe_token_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"Unsubscribe link for {self.kind}"
 
 
 class HelperSubscription(models.Model):

@@ -50,15 +50,28 @@ class NotificationRequestOut(serializers.Serializer):
 class NotificationOut(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     kind = serializers.ChoiceField(choices=Notification.Kind.choices)
-    summary = serializers.CharField(source="get_kind_display")
+    summary = serializers.SerializerMethodField(help_text="What happened, in a few words.")
+    about = serializers.SerializerMethodField(
+        help_text="What it is about: a request's title, or the kind of thing it was."
+    )
     url = serializers.CharField(help_text="The page on the board it points to.")
     request = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
 
+    def get_summary(self, notification) -> str:
+        return inbox.summary(notification)
+
+    def get_about(self, notification) -> str:
+        return inbox.about(notification)
+
     @extend_schema_field(NotificationRequestOut(allow_null=True))
     def get_request(self, notification) -> dict | None:
-        if notification.help_request is None:
+        help_request = notification.help_request
+        if help_request is None:
+            return None
+        if help_request.is_hidden and help_request.author_id != notification.recipient_id:
+            # Hidden by a moderator: its title is for its author only.
             return None
         return NotificationRequestOut(notification.help_request).data
 

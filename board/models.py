@@ -47,6 +47,7 @@ class Notification(models.Model):
         MESSAGE_RECEIVED = "message_received", _("A new message in a conversation")
         OFFER_ACCEPTED = "offer_accepted", _("Your offer of help was accepted")
         OFFER_DECLINED = "offer_declined", _("An update on an offer you made")
+        OFFER_REOPENED = "offer_reopened", _("A request you offered on is open again")
         REQUEST_RESOLVED = "request_resolved", _("A request you helped with was resolved")
         REQUEST_EXPIRING = "request_expiring", _("Your request will close soon")
         REQUEST_EXPIRED = "request_expired", _("Your request has closed")

@@ -16,8 +16,8 @@ import logging
 import random
 import smtplib
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,9 +29,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Delivery, NotificationPreference, User
+from accounts.models import Delivery, NotificationPreference, UnsubscribeToken, User
 from board.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -49,7 +51,11 @@ Kind = Notification.Kind
 @dataclass(frozen=True)
 class KindSpec:
     """What an email of one kind says. Subjects and the opening lines are
-    discreet: no request text, no names, nothing an inbox preview could betray."""
+    discreet: no request text, no names, nothing an inbox preview could betray.
+
+    Some kinds say different things depending on what happened (was the request
+    shown to anyone? were offers waiting?): the service that records the event
+    names a `variant`, whose texts replace the kind's own."""
 
     subject: Promise
     lead: Promise
@@ -59,6 +65,20 @@ class KindSpec:
     configurable: bool = True
     # Shown on the settings page to say who gets this kind.
     audience: Promise | str = ""
+    # What the setting means, in the words of the settings page and the API.
+    label: Promise | str = ""
+    # The title of the item on the notifications page (the kind's name if empty).
+    inbox: Promise | str = ""
+    # Where the email's button goes, when not to the notification's own page
+    # (a URL name: the email stays discreet, the in-app item opens the request).
+    email_url_name: str = ""
+    variants: Mapping[str, Mapping[str, Promise | str]] = field(default_factory=dict)
+
+    def variant(self, name: str) -> KindSpec:
+        """The texts of one variant (the kind's own texts for an unknown one)."""
+        if name in self.variants:
+            return replace(self, **self.variants[name])
+        return self
 
 
 KINDS: dict[str, KindSpec] = {
@@ -74,12 +94,14 @@ KINDS: dict[str, KindSpec] = {
         ),
         action=_("Read the offer"),
         audience=_("When you ask"),
+        label=_("Someone offers to help with your request"),
     ),
     Kind.MESSAGE_RECEIVED: KindSpec(
         subject=_("You have a new message on the board"),
         lead=_("Someone you are talking with on the board has sent you a message."),
         action=_("Read the message"),
         audience=_("When you ask or help"),
+        label=_("A new message in one of your conversations"),
     ),
     Kind.OFFER_ACCEPTED: KindSpec(
         subject=_("Your offer of help was accepted — open the board to continue"),
@@ -90,6 +112,7 @@ KINDS: dict[str, KindSpec] = {
         more=_("Thank you for being there for someone."),
         action=_("Open the conversation"),
         audience=_("When you help"),
+        label=_("Your offer of help is accepted"),
     ),
     Kind.OFFER_DECLINED: KindSpec(
         subject=_("An update on an offer you made"),
@@ -100,47 +123,137 @@ KINDS: dict[str, KindSpec] = {
         more=_("Your kindness still matters, and someone else may be hoping for it today."),
         action=_("See who else is asking"),
         audience=_("When you help"),
+        label=_("An offer you made isn't taken up, or its request closes before an answer"),
+        inbox=_("An offer you made wasn't taken up"),
+        email_url_name="requests:board",
+        variants={
+            # The request closed after a quiet period: the asker did nothing.
+            "expired": {
+                "lead": _(
+                    "Thank you for offering to help. The request you offered on has closed "
+                    "after a quiet period, before the person who asked had answered. They "
+                    "didn't turn your offer down: if they reopen the request, your offer will "
+                    "be waiting for them again, and we'll let you know."
+                ),
+                "inbox": _("A request you offered on closed after a quiet period"),
+            },
+        },
+    ),
+    Kind.OFFER_REOPENED: KindSpec(
+        subject=_("A request you offered on is open again"),
+        lead=_(
+            "A request you offered to help with had closed after a quiet period. The person "
+            "who asked has now reopened it, and your offer is waiting for their answer again."
+        ),
+        more=_("If you can no longer help, that's okay: you can withdraw your offer on the board."),
+        action=_("See your offer"),
+        audience=_("When you help"),
+        label=_("A request you offered on is open again"),
     ),
     Kind.REQUEST_RESOLVED: KindSpec(
-        subject=_("A request you helped with is resolved — thank you"),
+        subject=_("A request you helped with is marked as resolved"),
         lead=_(
-            "The person you helped has marked their request as resolved, and wanted to say "
-            "thank you. You made a difference."
+            "The person you offered to help has marked their request as resolved. The "
+            "conversation stays on the board if you'd like to read it again."
         ),
+        more=_("Thank you for giving your time."),
         action=_("Open the conversation"),
         audience=_("When you help"),
+        label=_("A request you helped with is marked as resolved"),
+        variants={
+            # Only when the asker wrote a thank-you note for this helper.
+            "thanked": {
+                "subject": _("A request you helped with is resolved — there's a note for you"),
+                "lead": _(
+                    "The person you helped has marked their request as resolved, and wrote "
+                    "you a thank-you note. You can read it on the board."
+                ),
+                "inbox": _("A request you helped with is resolved, with a thank-you note"),
+            },
+        },
     ),
     Kind.REQUEST_EXPIRING: KindSpec(
         subject=_("Your request will close in a few days"),
         lead=_(
             "A request you posted has been open for a while and will close in a few days. "
-            "If you still need support, one click keeps it open."
+            "If you still need support, open the link below and tell us it's still needed: "
+            "it then stays open for another full period."
         ),
-        action=_("It's still needed"),
+        more=_("If things have moved on, you don't need to do anything."),
+        action=_("Keep my request open"),
         audience=_("When you ask"),
+        label=_("Your request will close in a few days"),
     ),
     Kind.REQUEST_EXPIRED: KindSpec(
         subject=_("Your request has closed"),
         lead=_(
             "A request you posted has closed after a quiet period. If you still need support, "
-            "you can reopen it with one click. Asking again is always okay."
+            "you can reopen it from the link below. Asking again is always okay."
         ),
         action=_("Reopen my request"),
         audience=_("When you ask"),
+        label=_("Your request has closed after a quiet period"),
+        variants={
+            # Offers were still waiting for the asker's answer when it closed.
+            "with_offer": {
+                "lead": _(
+                    "A request you posted has closed after a quiet period. Someone had offered "
+                    "to help, and their offer was still waiting for your answer. If you still "
+                    "need support, you can reopen it from the link below: the offer will be "
+                    "waiting for you again. Asking again is always okay."
+                ),
+                "inbox": _("Your request has closed, with an offer still waiting"),
+            },
+            "with_offers": {
+                "lead": _(
+                    "A request you posted has closed after a quiet period. Several people had "
+                    "offered to help, and their offers were still waiting for your answer. If "
+                    "you still need support, you can reopen it from the link below: those "
+                    "offers will be waiting for you again. Asking again is always okay."
+                ),
+                "inbox": _("Your request has closed, with offers still waiting"),
+            },
+        },
     ),
     Kind.REQUEST_UNANSWERED: KindSpec(
         subject=_("An update on your request"),
         lead=_(
             "Nobody has offered on your request yet. That says nothing about you: the right "
-            "person may simply not have seen it. We have shown it again to people who help "
-            "with this kind of request."
+            "person may simply not have seen it yet."
         ),
         more=_(
-            "If you like, you could add a little more detail or choose another category. If "
-            "things feel hard right now, urgent help is always linked at the top of every page."
+            "If you like, you could add a clearer first line about the support you'd like, or "
+            "choose another category. If things feel hard right now, urgent help is always "
+            "linked at the top of every page."
         ),
         action=_("View your request"),
         audience=_("When you ask"),
+        label=_("Nobody has offered on your request yet"),
+        inbox=_("Nobody has offered on your request yet"),
+        variants={
+            # Helpers who follow requests like it were told about it again.
+            "shown_again": {
+                "lead": _(
+                    "Nobody has offered on your request yet. That says nothing about you: the "
+                    "right person may simply not have seen it. We have shown it again to "
+                    "people who asked to hear about requests like yours."
+                ),
+            },
+            # Nobody follows requests like it: say so, and what might help.
+            "not_shown": {
+                "lead": _(
+                    "Nobody has offered on your request yet. That says nothing about you: the "
+                    "right person may simply not have seen it. It is still on the board for "
+                    "everyone who looks, though right now nobody has asked to hear about new "
+                    "requests like yours."
+                ),
+                "more": _(
+                    "It might help to choose another category, or to add a clearer first line "
+                    "about the support you'd like. If things feel hard right now, urgent help "
+                    "is always linked at the top of every page."
+                ),
+            },
+        },
     ),
     Kind.NEW_REQUEST: KindSpec(
         subject=_("Someone is asking for support you could offer"),
@@ -148,6 +261,7 @@ KINDS: dict[str, KindSpec] = {
         action=_("Read the request"),
         default=Delivery.DIGEST,
         audience=_("Requests you follow"),
+        label=_("A new request like the ones you follow"),
     ),
     Kind.REPORT_OUTCOME: KindSpec(
         subject=_("Thank you for your report — an update from the moderators"),
@@ -157,6 +271,7 @@ KINDS: dict[str, KindSpec] = {
         ),
         action=_("Read the update"),
         audience=_("When you report something"),
+        label=_("A moderator has looked at something you reported"),
     ),
     Kind.MODERATOR_WARNING: KindSpec(
         subject=_("A note from the board's moderators"),
@@ -184,6 +299,18 @@ KINDS: dict[str, KindSpec] = {
         configurable=False,
     ),
 }
+
+
+def spec_for(notification: Notification) -> KindSpec:
+    """What this notification says: its kind's texts, or its variant's."""
+    return KINDS[notification.kind].variant(notification.payload.get("variant", ""))
+
+
+def label_for(kind: str) -> str:
+    """What a kind's setting means, for the settings page and the API."""
+    spec = KINDS[kind]
+    return str(spec.label or Notification.Kind(kind).label)
+
 
 CONFIGURABLE_KINDS = [kind for kind, spec in KINDS.items() if spec.configurable]
 
@@ -229,15 +356,20 @@ def _deliveries(kind: str, recipients: list[User]) -> dict[int, str]:
 # --- Recording ------------------------------------------------------------------------
 
 
-def _new_row(kind, recipient, key, url, help_request, excerpt, delivery) -> Notification:
+def _new_row(
+    kind, recipient, key, url, help_request, excerpt, delivery, variant=""
+) -> Notification:
     row_delivery = _row_delivery(delivery)
+    payload = {"excerpt": excerpt[:EXCERPT_LENGTH]} if excerpt else {}
+    if variant:
+        payload["variant"] = variant
     return Notification(
         key=key,
         kind=kind,
         recipient=recipient,
         url=url,
         help_request=help_request,
-        payload={"excerpt": excerpt[:EXCERPT_LENGTH]} if excerpt else {},
+        payload=payload,
         delivery=row_delivery,
         # Never-by-email rows are done as far as email goes; they stay in-app.
         state=Notification.State.SKIPPED
@@ -254,17 +386,21 @@ def notify(
     url: str = "",
     help_request=None,
     excerpt: str = "",
+    variant: str = "",
 ) -> Notification | None:
     """Record that `recipient` must be told about something; email after commit.
 
     `key` makes the notification idempotent: recording the same event twice
     creates one row and one email. `excerpt` (the text of an offer or message)
-    is shown only to people who chose fuller emails.
+    is shown only to people who chose fuller emails. `variant` names which of
+    the kind's texts fits what happened (KindSpec.variants).
     """
     if not recipient.is_active:
         return None
+    if variant and variant not in KINDS[kind].variants:
+        raise ValueError(f"Unknown variant {variant!r} of {kind}")
     delivery = _deliveries(kind, [recipient])[recipient.pk]
-    row = _new_row(kind, recipient, key, url, help_request, excerpt, delivery)
+    row = _new_row(kind, recipient, key, url, help_request, excerpt, delivery, variant)
     notification, created = Notification.objects.get_or_create(
         key=key,
         defaults={
@@ -515,18 +651,36 @@ def build_digests(now=None) -> int:
 
 
 def unsubscribe_token(user: User, kind: str) -> str:
-    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+    """The opaque value in one person's "stop emails like this" links for one kind.
+
+    A random value kept in the database, not a signed one: it decodes to nothing
+    (no id, no kind, no date) and works for as long as the person's account does,
+    so a months-old email's one-click unsubscribe still works."""
+    return UnsubscribeToken.objects.get_or_create(user=user, kind=kind)[0].token
 
 
 def read_unsubscribe_token(token: str) -> tuple[User, str]:
-    """The person and kind a token names. Raises signing.BadSignature (tampered)
-    or signing.SignatureExpired (too old), or User.DoesNotExist."""
-    max_age = timedelta(days=settings.BOARD_EMAIL_LINK_MAX_AGE_DAYS)
-    data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=max_age)
-    kind = data["k"]
+    """The person and kind a token names. Raises signing.BadSignature for a
+    token that names nobody (made up, tampered, or its account is gone)."""
+    found = (
+        UnsubscribeToken.objects.filter(token=token, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if found is not None:
+        user, kind = found.user, found.kind
+    else:
+        # Links sent before the opaque tokens: signed values, still honoured
+        # without an age limit so that old emails keep working.
+        try:
+            data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+            user = User.objects.get(pk=data["u"], is_active=True)
+            kind = data["k"]
+        except (User.DoesNotExist, KeyError, TypeError) as error:
+            raise signing.BadSignature("names nobody") from error
     if kind not in CONFIGURABLE_KINDS and kind != Kind.DIGEST:
         raise signing.BadSignature("unknown kind")
-    return User.objects.get(pk=data["u"], is_active=True), kind
+    return user, kind
 
 
 def unsubscribe(*, user: User, kind: str) -> list[str]:
@@ -552,20 +706,48 @@ def _absolute(path: str) -> str:
     return path if path.startswith("http") else f"{settings.SITE_URL}{path}"
 
 
+def digest_line(item: Notification, *, now, full: bool) -> str:
+    """One line of a digest. New requests are told apart by category, kind of
+    response and age (and their title, for people who chose fuller emails);
+    other items by what happened and when."""
+    # Plain spaces: "5 hours", not timesince's no-break space, in a plain-text line.
+    age = timesince(item.created_at, now, depth=1).replace("\xa0", " ")
+    help_request = item.help_request
+    if item.kind == Kind.NEW_REQUEST and help_request is not None:
+        line = gettext("A request for “%(kind)s” in %(category)s, posted %(age)s ago") % {
+            "kind": help_request.get_response_kind_display(),
+            "category": help_request.category.name,
+            "age": timesince(help_request.created_at, now, depth=1).replace("\xa0", " "),
+        }
+        if full:
+            line = f"{line}: {help_request.title}"
+        return line
+    line = gettext("%(what)s, %(age)s ago") % {"what": spec_for(item).subject, "age": age}
+    if full and help_request is not None:
+        line = f"{line}: {help_request.title}"
+    return line
+
+
 def email_context(notification: Notification) -> dict:
     recipient = notification.recipient
     full = recipient.full_emails
-    spec = KINDS[notification.kind]
+    spec = spec_for(notification)
     items = []
     if notification.kind == Kind.DIGEST:
         items = [
-            {"text": KINDS[item.kind].subject, "url": _absolute(item.url)}
-            for item in notification.items.order_by("created_at")
+            {
+                "text": digest_line(item, now=notification.created_at, full=full),
+                "url": _absolute(item.url),
+            }
+            for item in notification.items.select_related("help_request__category").order_by(
+                "created_at", "pk"
+            )
         ]
+    url = reverse(spec.email_url_name) if spec.email_url_name else notification.url
     return {
         "recipient": recipient,
         "spec": spec,
-        "url": _absolute(notification.url),
+        "url": _absolute(url),
         "site_url": settings.SITE_URL,
         "settings_url": _absolute(reverse("accounts:notifications")),
         "unsubscribe_url": _absolute(
@@ -588,7 +770,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         to = notification.to_email
     else:
         context = email_context(notification)
-        subject = str(KINDS[notification.kind].subject)
+        subject = str(context["spec"].subject)
         if context["title"]:
             subject = f"{subject}: {context['title']}"
         text = render_to_string("email/notification.txt", context)

@@ -453,13 +453,18 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# The periodic jobs, by the names `manage.py run_job <name>` takes. Beat runs them
+# in production; on the embedded default (no broker) `manage.py run_scheduler`,
+# which `make run` starts beside the web server, runs the same list (board/scheduler.py).
 CELERY_BEAT_SCHEDULE = {
     # Re-queues emails a lost task or a broker outage left behind.
-    "sweep-outbox": {"task": "board.tasks.sweep_outbox", "schedule": float(BOARD_SWEEP_SECONDS)},
-    "send-digests": {
+    "sweep": {"task": "board.tasks.sweep_outbox", "schedule": float(BOARD_SWEEP_SECONDS)},
+    "digests": {
         "task": "board.tasks.send_digests",
         "schedule": crontab(minute=0, hour=BOARD_DIGEST_HOUR),
     },
-    "resurface-unanswered": {"task": "requests.tasks.resurface_unanswered", "schedule": 900.0},
-    "expire-requests": {"task": "requests.tasks.expire_requests", "schedule": 3600.0},
+    "resurface": {"task": "requests.tasks.resurface_unanswered", "schedule": 900.0},
+    # Expiry warnings and closing: a request past its time closes within a minute
+    # (a cheap query on open requests).
+    "expiry": {"task": "requests.tasks.expire_requests", "schedule": 60.0},
 }

@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from board import crisis as crisis_help
 from board import inbox
 from board.mail import read_local_mail
-from board.notifications import KINDS, read_unsubscribe_token
+from board.notifications import label_for, read_unsubscribe_token
 from board.notifications import unsubscribe as do_unsubscribe
 
 
@@ -71,7 +70,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     page = Paginator(inbox.inbox(request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "board/notifications.html", {"page": page, "kinds": KINDS})
+    items = [
+        {"row": row, "summary": inbox.summary(row), "about": inbox.about(row)}
+        for row in page.object_list
+    ]
+    return render(request, "board/notifications.html", {"page": page, "items": items})
 
 
 @require_POST
@@ -100,12 +103,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     (so link scanners change nothing), POST unsubscribes."""
     try:
         user, kind = read_unsubscribe_token(token)
-    except signing.SignatureExpired:
-        return render(request, "board/unsubscribe.html", {"problem": "expired"}, status=400)
-    except (signing.BadSignature, User.DoesNotExist):
+    except signing.BadSignature:
         return render(request, "board/unsubscribe.html", {"problem": "invalid"}, status=400)
-    spec = KINDS[kind]
+    label = label_for(kind)
     if request.method == "POST":
         do_unsubscribe(user=user, kind=kind)
-        return render(request, "board/unsubscribe.html", {"done": True, "spec": spec})
-    return render(request, "board/unsubscribe.html", {"spec": spec, "token": token})
+        return render(request, "board/unsubscribe.html", {"done": True, "label": label})
+    return render(request, "board/unsubscribe.html", {"label": label, "token": token})

@@ -224,6 +224,15 @@ class Offer(models.Model):
             "found_help",
             _("Thank you for offering. The asker has found the help they needed."),
         )
+        # The request closed after a quiet period before the asker answered: the
+        # asker did nothing, and reopening the request makes the offer live again.
+        EXPIRED = (
+            "expired",
+            _(
+                "Thank you for offering. The request closed after a quiet period before the "
+                "asker answered; if they reopen it, your offer will be waiting again."
+            ),
+        )
 
     LIVE_STATUSES = (Status.PENDING, Status.ACCEPTED)
 

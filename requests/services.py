@@ -7,6 +7,7 @@ records the notifications its event causes. Rules that can fail raise
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 
 from django.conf import settings
@@ -129,7 +130,12 @@ def update_request(
     return locked
 
 
-def _finish_request(help_request: HelpRequest, by: User, status: str) -> HelpRequest:
+def _finish_request(
+    help_request: HelpRequest,
+    by: User,
+    status: str,
+    thank_you_offer_ids: Collection[int] = (),
+) -> HelpRequest:
     locked = _lock_request(help_request)
     if locked.author_id != by.pk:
         raise ServiceError(_("Only the person who asked can do this."))
@@ -155,12 +161,17 @@ def _finish_request(help_request: HelpRequest, by: User, status: str) -> HelpReq
                 key=f"request_resolved:{offer.public_id}",
                 url=offer.get_absolute_url(),
                 help_request=locked,
+                # "Wanted to say thank you" only when the asker wrote this helper a note.
+                variant="thanked" if offer.pk in thank_you_offer_ids else "",
             )
     return locked
 
 
-def _decline_pending(help_request: HelpRequest, reason: str, *, exclude: Offer | None = None):
-    """Decline every offer still waiting on `help_request`, telling each helper."""
+def _decline_pending(
+    help_request: HelpRequest, reason: str, *, exclude: Offer | None = None
+) -> int:
+    """Decline every offer still waiting on `help_request`, telling each helper.
+    Returns how many the asker could see (offers held for review are not counted)."""
     pending = help_request.offers.filter(status=Offer.Status.PENDING).select_related("helper")
     if exclude is not None:
         pending = pending.exclude(pk=exclude.pk)
@@ -169,21 +180,41 @@ def _decline_pending(help_request: HelpRequest, reason: str, *, exclude: Offer |
         status=Offer.Status.DECLINED, decline_reason=reason, updated_at=timezone.now()
     )
     for offer in pending:
+        offer.decline_reason = reason
+        offer.request = help_request
         _tell_declined(offer)
+    return sum(1 for offer in pending if not offer.held_for_review and not offer.is_hidden)
 
 
 def _tell_declined(offer: Offer) -> None:
+    if offer.decline_reason == Offer.DeclineReason.EXPIRED:
+        # The asker did nothing: the request closed after a quiet period. One
+        # notice per closing (a reopened request may close again).
+        key = f"offer_expired:{offer.public_id}:{offer.request.expires_at:%Y%m%d%H%M}"
+        variant = "expired"
+    else:
+        key, variant = f"offer_declined:{offer.public_id}", ""
     notify(
         kind=Notification.Kind.OFFER_DECLINED,
         recipient=offer.helper,
-        key=f"offer_declined:{offer.public_id}",
-        url=reverse("requests:board"),
+        key=key,
+        # The in-app item names the request and opens the offer; the email stays
+        # discreet and points to the board (KindSpec.email_url_name).
+        url=offer.get_absolute_url(),
+        help_request=offer.request,
+        variant=variant,
     )
 
 
 @transaction.atomic
-def resolve_request(*, help_request: HelpRequest, by: User) -> HelpRequest:
-    return _finish_request(help_request, by, HelpRequest.Status.RESOLVED)
+def resolve_request(
+    *, help_request: HelpRequest, by: User, thank_you_offer_ids: Collection[int] = ()
+) -> HelpRequest:
+    """`thank_you_offer_ids`: the accepted offers whose helper the asker wrote a
+    thank-you note to; only those helpers are told there is a thank-you."""
+    return _finish_request(
+        help_request, by, HelpRequest.Status.RESOLVED, thank_you_offer_ids=thank_you_offer_ids
+    )
 
 
 @transaction.atomic
@@ -369,11 +400,48 @@ def renew_request(*, help_request: HelpRequest) -> HelpRequest:
     locked = _lock_request(help_request)
     if locked.status not in (HelpRequest.Status.OPEN, HelpRequest.Status.EXPIRED):
         raise ServiceError(_("This request is no longer open, so it can't be renewed."))
+    reopened = locked.status == HelpRequest.Status.EXPIRED
     locked.status = HelpRequest.Status.OPEN
     locked.expires_at = default_expiry()
     locked.expiry_warned_at = None
     locked.save(update_fields=["status", "expires_at", "expiry_warned_at", "updated_at"])
+    if reopened:
+        _restore_expired_offers(locked)
     return locked
+
+
+def _restore_expired_offers(help_request: HelpRequest) -> int:
+    """Offers closed only because the request expired wait for the asker again,
+    and each helper is told. Not an offer whose helper has since been suspended or
+    blocked by the asker, or who has offered again (one live offer per helper)."""
+    from requests.moderation import blocked
+
+    closed = help_request.offers.filter(
+        status=Offer.Status.DECLINED,
+        decline_reason=Offer.DeclineReason.EXPIRED,
+        is_hidden=False,
+        helper__is_active=True,
+        helper__suspended_at__isnull=True,
+    ).select_related("helper")
+    live_helpers = set(help_request.offers.live().values_list("helper_id", flat=True))
+    restored = [
+        offer
+        for offer in closed
+        if offer.helper_id not in live_helpers
+        and not blocked(blocker_id=help_request.author_id, blocked_id=offer.helper_id)
+    ]
+    Offer.objects.filter(pk__in=[offer.pk for offer in restored]).update(
+        status=Offer.Status.PENDING, decline_reason="", updated_at=timezone.now()
+    )
+    for offer in restored:
+        notify(
+            kind=Notification.Kind.OFFER_REOPENED,
+            recipient=offer.helper,
+            key=f"offer_reopened:{offer.public_id}:{help_request.expires_at:%Y%m%d%H%M}",
+            url=offer.get_absolute_url(),
+            help_request=help_request,
+        )
+    return len(restored)
 
 
 def expire_requests(now=None) -> tuple[int, int]:
@@ -415,13 +483,15 @@ def expire_requests(now=None) -> tuple[int, int]:
                 continue
             help_request.status = HelpRequest.Status.EXPIRED
             help_request.save(update_fields=["status", "updated_at"])
-            _decline_pending(help_request, Offer.DeclineReason.NOT_TAKEN)
+            waiting = _decline_pending(help_request, Offer.DeclineReason.EXPIRED)
             notify(
                 kind=Notification.Kind.REQUEST_EXPIRED,
                 recipient=help_request.author,
                 key=f"request_expired:{help_request.public_id}:{help_request.expires_at:%Y%m%d}",
                 url=renew_url(help_request),
                 help_request=help_request,
+                # Tell the asker when offers were still waiting for their answer.
+                variant={0: "", 1: "with_offer"}.get(waiting, "with_offers"),
             )
             expired += 1
     return warned, expired
@@ -448,7 +518,7 @@ def resurface_unanswered(now=None) -> int:
                 continue
             help_request.resurfaced_at = now
             help_request.save(update_fields=["resurfaced_at"])
-            tell_matching_helpers(
+            shown = tell_matching_helpers(
                 help_request, key_prefix=f"new_request:again:{help_request.public_id}"
             )
             notify(
@@ -457,6 +527,8 @@ def resurface_unanswered(now=None) -> int:
                 key=f"request_unanswered:{help_request.public_id}",
                 url=help_request.get_absolute_url(),
                 help_request=help_request,
+                # "Shown again to people who help" only when someone was.
+                variant="shown_again" if shown else "not_shown",
             )
             done += 1
     return done

@@ -271,22 +271,35 @@ def renew(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
     if signed_id != public_id:
         return render(request, "requests/renew.html", {"problem": "invalid"}, status=400)
     help_request = get_object_or_404(HelpRequest, public_id=public_id)
+    context = {
+        # Whether the request had closed (reopen) or is still open (keep open).
+        "reopening": help_request.status == HelpRequest.Status.EXPIRED,
+        # The link names no request to whoever holds it; its signed-in owner is
+        # shown which one it is.
+        "is_owner": request.user.is_authenticated and request.user.pk == help_request.author_id,
+    }
     if request.method != "POST":
-        return render(request, "requests/renew.html", {"confirm": help_request})
+        return render(request, "requests/renew.html", {**context, "confirm": help_request})
     try:
         help_request = services.renew_request(help_request=help_request)
     except services.ServiceError as error:
         return render(request, "requests/renew.html", {"problem": str(error)}, status=409)
-    return render(request, "requests/renew.html", {"help_request": help_request})
+    return render(request, "requests/renew.html", {**context, "help_request": help_request})
 
 
 @member_action(_request_page)
 def keep_open(request: HttpRequest, public_id: str) -> HttpResponse:
     help_request = selectors.get_own_request(request.user, public_id)
+    reopening = help_request.status == HelpRequest.Status.EXPIRED
     try:
         services.renew_request(help_request=help_request)
     except services.ServiceError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Your request stays open. People can keep offering help."))
+        messages.success(
+            request,
+            _("Your request is open again. People can offer help again.")
+            if reopening
+            else _("Your request stays open. People can keep offering help."),
+        )
     return redirect(help_request)

@@ -314,11 +314,19 @@ def world(
             expires_at=timezone.now() + timedelta(days=1),
         )
         assert resurface_unanswered() == 1
+        # An offer still waiting when it closes: the helper is told the request closed
+        # (not that the asker said no), and reopening it from the email's link makes the
+        # offer live again and tells the helper (OFFER_REOPENED).
+        waiting = offer("helper", anon4, "Evenings are long for me too; happy to talk.")
         assert expire_requests() == (1, 0)
         HelpRequest.objects.filter(pk=anon4.pk).update(
             expires_at=timezone.now() - timedelta(minutes=1)
         )
         assert expire_requests() == (0, 1)
+        reopen = Notification.objects.get(kind=Notification.Kind.REQUEST_EXPIRED).url
+        assert Client().post(reopen).status_code == 200
+        waiting.refresh_from_db()
+        assert waiting.status == Offer.Status.PENDING
 
         build_digests(timezone.now() + timedelta(minutes=1))
 

@@ -537,7 +537,7 @@ def test_it_reopens_an_expired_request_from_the_email_link_signed_out(client, as
     asked = client.get(link)
     help_request.refresh_from_db()
     assert asked.status_code == 200
-    assert "Yes, it's still needed" in asked.content.decode()
+    assert "Yes, reopen it" in asked.content.decode()
     assert help_request.status == HelpRequest.Status.EXPIRED
 
     response = client.post(link)
