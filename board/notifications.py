@@ -722,7 +722,8 @@ def digest_line(item: Notification, *, now, full: bool) -> str:
         if full:
             line = f"{line}: {help_request.title}"
         return line
-    line = gettext("%(what)s, %(age)s ago") % {"what": spec_for(item).subject, "age": age}
+    what = spec_for(item).inbox or item.get_kind_display()
+    line = gettext("%(what)s, %(age)s ago") % {"what": what, "age": age}
     if full and help_request is not None:
         line = f"{line}: {help_request.title}"
     return line

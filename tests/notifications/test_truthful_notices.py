@@ -428,3 +428,17 @@ def test_every_variant_a_service_names_exists(asker):
             variant="made_up",
         )
     assert not Notification.objects.filter(key="made-up").exists()
+
+
+def test_other_digest_lines_say_what_happened_and_when(
+    asker, helper, mailoutbox, django_capture_on_commit_callbacks
+):
+    notifications.set_preferences(user=asker, choices={"offer_received": Delivery.DIGEST})
+    services.make_offer(
+        help_request=HelpRequestFactory(author=asker), helper=helper, message="Glad to help."
+    )
+    Notification.objects.update(created_at=timezone.now() - timedelta(hours=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.build_digests()
+    [digest] = mailoutbox
+    assert "- Someone offered to help with your request, 3 hours ago" in digest.body
