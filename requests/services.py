@@ -414,6 +414,9 @@ def _restore_expired_offers(help_request: HelpRequest) -> int:
     """Offers closed only because the request expired wait for the asker again,
     and each helper is told. Not an offer whose helper has since been suspended or
     blocked by the asker, or who has offered again (one live offer per helper)."""
+    # Imported here like the other moderation rules in this module: moderation
+    # calls back into these services (present_offer), so neither imports the other
+    # at module level.
     from requests.moderation import blocked
 
     closed = help_request.offers.filter(
