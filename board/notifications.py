@@ -759,6 +759,8 @@ def email_context(notification: Notification) -> dict:
         "title": notification.help_request.title if full and notification.help_request else "",
         "excerpt": notification.payload.get("excerpt", "") if full else "",
         "items": items,
+        # Fuller emails (digest lines carry titles too): no "never contains" promise.
+        "full": full,
     }
 
 

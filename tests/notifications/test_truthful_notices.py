@@ -374,6 +374,7 @@ def test_digest_lines_tell_new_requests_apart(
     assert "A request for “Just listen” in Grief and loss (test), posted 5 hours ago" in digest.body
     assert "A request for “Practical help” in Errands (test), posted 0 minutes ago" in digest.body
     assert "Missing my gran" not in digest.body + _html(digest)
+    assert "never contains what people wrote" in _html(digest)
 
 
 def test_digest_lines_carry_titles_only_for_fuller_emails(
@@ -397,6 +398,8 @@ def test_digest_lines_carry_titles_only_for_fuller_emails(
         "in Grief and loss (test), posted 0 minutes ago: Missing my gran this week" in digest.body
     )
     assert "Asha" not in digest.body
+    # So the email no longer promises that it never contains what people wrote.
+    assert "never contains what people wrote" not in _html(digest)
 
 
 # --- Settings labels ---------------------------------------------------------------------------
