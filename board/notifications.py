@@ -294,7 +294,7 @@ KINDS: dict[str, KindSpec] = {
     ),
     Kind.DIGEST: KindSpec(
         subject=_("Your daily update from the board"),
-        lead=_("Here is what happened on the board for you since yesterday."),
+        lead=_("Here is what happened on the board for you since your last daily update."),
         action=_("Open your notifications"),
         configurable=False,
     ),
