@@ -289,6 +289,17 @@ class Offer(models.Model):
         return self.status in self.LIVE_STATUSES
 
     @property
+    def status_label(self) -> str:
+        """The status as people read it: an offer closed because its request
+        expired was not "not taken up" (the asker never answered)."""
+        if (
+            self.status == self.Status.DECLINED
+            and self.decline_reason == self.DeclineReason.EXPIRED
+        ):
+            return str(_("Closed with the request"))
+        return str(self.get_status_display())
+
+    @property
     def can_message(self) -> bool:
         return (
             self.is_live

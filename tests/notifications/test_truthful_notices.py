@@ -120,6 +120,8 @@ def test_expiry_tells_helpers_and_the_asker_the_truth_and_reopening_restores_the
     offer_page = client.get(first.get_absolute_url()).content.decode()
     assert "The request closed after a quiet period" in offer_page
     assert "The asker isn't taking up this offer" not in offer_page
+    assert "Closed with the request" in offer_page
+    assert "Not taken up" not in offer_page
 
     # The asker: offers were waiting.
     [closed] = _mail_to(mailoutbox, asker)
