@@ -34,11 +34,15 @@ def update_subscription(
 # --- Blocks ------------------------------------------------------------------------------
 
 
-def block_person(*, blocker: User, blocked: User, label: str, hides_content: bool = True):
+def block_person(
+    *, blocker: User, blocked: User, label: str, hides_content: bool = True, offer=None
+):
     """`blocker` stops hearing from `blocked`. `label` is what the blocker saw them
     called (an anonymous asker's alias, never the name behind it); `hides_content`
-    is False when they were anonymous to the blocker (see Block). Blocking twice
-    keeps the first block."""
+    is False when they were anonymous to the blocker (see Block). `offer` is the
+    conversation the block was made from: the only place, with those where the
+    blocker is known by name, that the block shows (requests.moderation). Blocking
+    twice keeps the first block."""
     from accounts.models import Block
 
     if blocker.pk == blocked.pk:
@@ -46,7 +50,7 @@ def block_person(*, blocker: User, blocked: User, label: str, hides_content: boo
     block, _created = Block.objects.get_or_create(
         blocker=blocker,
         blocked=blocked,
-        defaults={"label": label[:60], "hides_content": hides_content},
+        defaults={"label": label[:60], "hides_content": hides_content, "offer": offer},
     )
     return block
 

@@ -246,6 +246,10 @@ class Offer(models.Model):
     # First offers of a new helper can wait for a moderator before the asker sees them.
     held_for_review = models.BooleanField(_("waiting for a moderator"), default=False)
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    # Made by someone the asker blocked, on a request where telling them "no" would
+    # say who asked: it looks like any offer to its helper, and the asker never sees
+    # it nor hears of it (requests.moderation.block_answer).
+    shadowed = models.BooleanField(_("kept from the asker (blocked)"), default=False)
     created_at = models.DateTimeField(_("offered"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -303,6 +307,9 @@ class Message(models.Model):
     )
     body = models.TextField(_("message"), max_length=MESSAGE_MAX)
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    # Written by someone the recipient blocked, where refusing would say who the
+    # recipient is: only its sender sees it (requests.moderation.block_answer).
+    shadowed = models.BooleanField(_("kept from the recipient (blocked)"), default=False)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:
