@@ -185,20 +185,34 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     """Delete `user` for good.
 
     - keep_requests=True: their requests stay on the board, anonymous and
-      detached from them (moved to the placeholder account); open ones close.
-      keep_requests=False: their requests go, with the offers and
-      conversations on them.
-    - Conversations they took part in keep the other person's side; their own
+      detached from them (moved to the placeholder account), and otherwise
+      exactly as they were. keep_requests=False: their requests go, with the
+      offers and conversations on them.
+    - Conversations they wrote in keep the other person's side; their own
       messages are deleted and a note says that they deleted their account.
     - Their offers on other people's requests lose their words and are
       withdrawn (an accepted one frees the request to find help again).
     - Their notifications, preferences, subscription, email addresses and
       account emails are deleted; other people's notifications lose any
       excerpt of what they wrote.
+
+    Kept requests must not be tied together by the deletion (issue 8): anyone who
+    saw one of them named, or who polls the API, would otherwise pick out the
+    person's anonymous requests as the ones that all changed in the same instant.
+    So nothing public changes on them: no status change, no `updated_at` (a
+    queryset update, which leaves it alone), no new count. Only a named request
+    changes, to anonymous, as the person asked; that change is on their named
+    requests alone, which were already known to be theirs. Open requests then run
+    their ordinary course, each on its own clock: helpers' offers wait, and are
+    declined kindly ("not taken up") when the request closes after its quiet
+    period, exactly as with an asker who stopped answering. A pending offer's
+    conversation gets no note (a note appearing at once in several conversations
+    would tie them together for a helper who offered on several); only
+    conversations the person wrote in, where their words visibly go, get one.
     """
     from board.models import Notification
     from requests.models import HelpRequest, Message, Offer
-    from requests.services import _decline_pending, withdraw_offer
+    from requests.services import withdraw_offer
 
     placeholder = deleted_account_placeholder()
     if user.pk == placeholder.pk:
@@ -218,20 +232,11 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     conversations = set(
         Message.objects.filter(sender=user).values_list("offer_id", flat=True)
     ) | set(Offer.objects.filter(helper=user).values_list("pk", flat=True))
-    if keep_requests:
-        conversations |= set(
-            Offer.objects.filter(request__author=user).values_list("pk", flat=True)
-        )
     Message.objects.filter(sender=user).delete()
 
     if keep_requests:
-        for help_request in own_requests:
-            if help_request.status in (HelpRequest.Status.OPEN, HelpRequest.Status.MATCHED):
-                help_request.status = HelpRequest.Status.CLOSED
-                _decline_pending(help_request, Offer.DeclineReason.NOT_TAKEN)
-            help_request.author = placeholder
-            help_request.is_anonymous = True
-            help_request.save(update_fields=["author", "is_anonymous", "status", "updated_at"])
+        # A queryset update: no save(), so `updated_at` keeps its value.
+        own_requests.update(author=placeholder, is_anonymous=True)
     else:
         gone = list(own_requests.values_list("pk", flat=True))
         conversations -= set(Offer.objects.filter(request_id__in=gone).values_list("pk", flat=True))
