@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "board.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Inside the session middleware, so that it sees whether the view read the session.
+    "board.middleware.PrivateCacheMiddleware",
     "board.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
