@@ -1,7 +1,14 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import HelperSubscription, User
+from accounts.models import Block, HelperSubscription, User
+
+if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
+    from requests.models import Offer
 
 
 def update_profile(*, user: User, display_name: str) -> User:
@@ -35,8 +42,13 @@ def update_subscription(
 
 
 def block_person(
-    *, blocker: User, blocked: User, label: str, hides_content: bool = True, offer=None
-):
+    *,
+    blocker: User,
+    blocked: User,
+    label: str,
+    hides_content: bool = True,
+    offer: Offer | None = None,
+) -> Block:
     """`blocker` stops hearing from `blocked`. `label` is what the blocker saw them
     called (an anonymous asker's alias, never the name behind it); `hides_content`
     is False when they were anonymous to the blocker (see Block). `offer` is the

@@ -12,7 +12,9 @@ an anonymous request only through the audited break-glass action.
 
 The checks at the bottom (`check_can_post`, `check_can_offer`,
 `check_can_message`, `should_hold_offer`) are what requests.services asks
-before someone posts, offers or writes.
+before someone posts, offers or writes. A block answers them without linking
+anything: see "Blocks that link nothing" for when it says no and when an offer
+or message becomes a silent shadow.
 """
 
 from __future__ import annotations
