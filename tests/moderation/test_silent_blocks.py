@@ -75,6 +75,13 @@ def _mask(text: str, requests: list[HelpRequest]) -> str:
     for offer in Offer.objects.all():
         text = text.replace(offer.public_id, "<offer>")
     text = re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)?", "<time>", text)
+    # "12 seconds ago": the same moment, read a few seconds apart.
+    text = re.sub(
+        r"((\d+|an?)[\s\xa0]+\w+,[\s\xa0]*)*(\d+|an?)[\s\xa0]+"
+        r"(second|minute|hour|day|week|month|year)s?[\s\xa0]+ago|\bnow\b",
+        "<ago>",
+        text,
+    )
     return re.sub(r'(csrfmiddlewaretoken" value=")[^"]+', r"\1-", text)
 
 
