@@ -196,6 +196,12 @@ def close_request(*, help_request: HelpRequest, by: User) -> HelpRequest:
 
 @transaction.atomic
 def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offer:
+    """`helper` offers to help. Someone the asker blocked is refused only where that
+    tells them nothing new (the asker's named requests, if the block was made where
+    the asker was named); on an anonymous request a refusal would say who asked, so
+    their offer is made as usual but as a shadow: counted on the board and shown to
+    them like any other, never shown to the asker nor notified, and declined kindly
+    when the request finishes (requests.moderation, "Blocks that link nothing")."""
     from requests import moderation
 
     locked = _lock_request(help_request)
