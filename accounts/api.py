@@ -232,9 +232,8 @@ class ApiTokenListApi(ListAPIView):
         except tokens.TokenError as error:
             raise ValidationError({"name": [str(error)]}) from error
         token.token = secret  # shown this once; only its hash is kept
-        response = Response(ApiTokenCreatedOut(token).data, status=status.HTTP_201_CREATED)
-        response["Cache-Control"] = "no-store"
-        return response
+        # Never stored: board.middleware.PrivateCacheMiddleware.
+        return Response(ApiTokenCreatedOut(token).data, status=status.HTTP_201_CREATED)
 
 
 class ApiTokenDetailApi(APIView):

@@ -199,6 +199,13 @@ class Block(models.Model):
     # then hiding their other, named content would tell the blocker who they are,
     # so the block only stops them offering and writing.
     hides_content = models.BooleanField(_("hides their content"), default=True)
+    # The conversation the block ended: there (and only where the blocker is known
+    # by name to the blocked person, if they were known by name here too) the
+    # blocked person is told "no"; elsewhere the block is silent, so that it links
+    # nothing (requests.moderation.block_answer).
+    offer = models.ForeignKey(
+        "requests.Offer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

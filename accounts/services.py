@@ -1,7 +1,14 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import HelperSubscription, User
+from accounts.models import Block, HelperSubscription, User
+
+if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
+    from requests.models import Offer
 
 
 def update_profile(*, user: User, display_name: str) -> User:
@@ -34,11 +41,20 @@ def update_subscription(
 # --- Blocks ------------------------------------------------------------------------------
 
 
-def block_person(*, blocker: User, blocked: User, label: str, hides_content: bool = True):
+def block_person(
+    *,
+    blocker: User,
+    blocked: User,
+    label: str,
+    hides_content: bool = True,
+    offer: Offer | None = None,
+) -> Block:
     """`blocker` stops hearing from `blocked`. `label` is what the blocker saw them
     called (an anonymous asker's alias, never the name behind it); `hides_content`
-    is False when they were anonymous to the blocker (see Block). Blocking twice
-    keeps the first block."""
+    is False when they were anonymous to the blocker (see Block). `offer` is the
+    conversation the block was made from: the only place, with those where the
+    blocker is known by name, that the block shows (requests.moderation). Blocking
+    twice keeps the first block."""
     from accounts.models import Block
 
     if blocker.pk == blocked.pk:
@@ -46,7 +62,7 @@ def block_person(*, blocker: User, blocked: User, label: str, hides_content: boo
     block, _created = Block.objects.get_or_create(
         blocker=blocker,
         blocked=blocked,
-        defaults={"label": label[:60], "hides_content": hides_content},
+        defaults={"label": label[:60], "hides_content": hides_content, "offer": offer},
     )
     return block
 
@@ -181,20 +197,34 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     """Delete `user` for good.
 
     - keep_requests=True: their requests stay on the board, anonymous and
-      detached from them (moved to the placeholder account); open ones close.
-      keep_requests=False: their requests go, with the offers and
-      conversations on them.
-    - Conversations they took part in keep the other person's side; their own
+      detached from them (moved to the placeholder account), and otherwise
+      exactly as they were. keep_requests=False: their requests go, with the
+      offers and conversations on them.
+    - Conversations they wrote in keep the other person's side; their own
       messages are deleted and a note says that they deleted their account.
     - Their offers on other people's requests lose their words and are
       withdrawn (an accepted one frees the request to find help again).
     - Their notifications, preferences, subscription, email addresses and
       account emails are deleted; other people's notifications lose any
       excerpt of what they wrote.
+
+    Kept requests must not be tied together by the deletion (issue 8): anyone who
+    saw one of them named, or who polls the API, would otherwise pick out the
+    person's anonymous requests as the ones that all changed in the same instant.
+    So nothing public changes on them: no status change, no `updated_at` (a
+    queryset update, which leaves it alone), no new count. Only a named request
+    changes, to anonymous, as the person asked; that change is on their named
+    requests alone, which were already known to be theirs. Open requests then run
+    their ordinary course, each on its own clock: helpers' offers wait, and are
+    declined kindly ("not taken up") when the request closes after its quiet
+    period, exactly as with an asker who stopped answering. A pending offer's
+    conversation gets no note (a note appearing at once in several conversations
+    would tie them together for a helper who offered on several); only
+    conversations the person wrote in, where their words visibly go, get one.
     """
     from board.models import Notification
     from requests.models import HelpRequest, Message, Offer
-    from requests.services import _decline_pending, withdraw_offer
+    from requests.services import withdraw_offer
 
     placeholder = deleted_account_placeholder()
     if user.pk == placeholder.pk:
@@ -214,20 +244,11 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     conversations = set(
         Message.objects.filter(sender=user).values_list("offer_id", flat=True)
     ) | set(Offer.objects.filter(helper=user).values_list("pk", flat=True))
-    if keep_requests:
-        conversations |= set(
-            Offer.objects.filter(request__author=user).values_list("pk", flat=True)
-        )
     Message.objects.filter(sender=user).delete()
 
     if keep_requests:
-        for help_request in own_requests:
-            if help_request.status in (HelpRequest.Status.OPEN, HelpRequest.Status.MATCHED):
-                help_request.status = HelpRequest.Status.CLOSED
-                _decline_pending(help_request, Offer.DeclineReason.NOT_TAKEN)
-            help_request.author = placeholder
-            help_request.is_anonymous = True
-            help_request.save(update_fields=["author", "is_anonymous", "status", "updated_at"])
+        # A queryset update: no save(), so `updated_at` keeps its value.
+        own_requests.update(author=placeholder, is_anonymous=True)
     else:
         gone = list(own_requests.values_list("pk", flat=True))
         conversations -= set(Offer.objects.filter(request_id__in=gone).values_list("pk", flat=True))

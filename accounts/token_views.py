@@ -38,13 +38,13 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             # Rendered, not redirected: the token is shown this once and kept nowhere.
             new_token = {"name": token.name, "secret": secret}
             form = ApiTokenForm()
-    response = render(
+    # Never stored (board.middleware.PrivateCacheMiddleware says so for every page
+    # of a signed-in person).
+    return render(
         request,
         "accounts/api_tokens.html",
         {"form": form, "tokens": tokens.tokens_of(request.user), "new_token": new_token},
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_POST

@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
 from accounts import services
 from accounts.forms import (
@@ -67,7 +66,6 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 def export_data(request: HttpRequest) -> HttpResponse:
     """Download my data: one JSON file of everything the board keeps about me."""
@@ -81,7 +79,6 @@ def export_data(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@never_cache
 @login_required
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.functional import LazyObject, empty
 
 # The board uses none of these browser features; saying so stops an injected
 # frame or script from asking for them.
@@ -46,6 +48,39 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         if response.status_code == 429:
             response.headers.setdefault("Retry-After", str(settings.BOARD_RETRY_AFTER_SECONDS))
+        return response
+
+
+def depends_on_person(request: HttpRequest) -> bool:
+    """Whether a response may differ with who is signed in: the request carried
+    credentials (a session cookie or an `Authorization` header), the view read the
+    session, or someone is signed in (by session or, in the API, by token)."""
+    if "HTTP_AUTHORIZATION" in request.META:
+        return True
+    session = getattr(request, "session", None)
+    if session is not None and (session.accessed or session.session_key):
+        return True
+    # Without evaluating a lazy user the view never looked at (that would cost queries).
+    user = request.__dict__.get("user")
+    if isinstance(user, LazyObject):
+        user = None if user._wrapped is empty else user._wrapped
+    return bool(user is not None and user.is_authenticated)
+
+
+class PrivateCacheMiddleware:
+    """Every response that depends on who is signed in says `Cache-Control: private,
+    no-store`, so that no shared cache (a proxy, a CDN) keeps a conversation, a
+    request page as its asker sees it, or an API answer, and no browser keeps them on
+    disk. The one place this is decided: views do not set it themselves. Directives
+    a view did set (`max-age=0`...) are kept; `public` is never left beside `private`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if depends_on_person(request):
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -332,7 +332,7 @@ class OfferMessagesApi(ListAPIView):
         return self._offer
 
     def get_queryset(self):
-        return selectors.conversation(self.get_offer())
+        return selectors.conversation(self.get_offer(), self.request.user)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "offer": self.get_offer()}

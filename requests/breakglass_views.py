@@ -3,7 +3,8 @@
 A GET shows the request and asks why; it never names the author. A POST with a
 written reason records the look (who, why, which request), tells the asker that a
 moderator looked, and only then answers with the author's name and email, on that
-response alone: nothing is stored that would show it again.
+response alone: nothing is stored that would show it again (nor cached:
+board.middleware.PrivateCacheMiddleware).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.cache import never_cache
 
 from requests import services
 from requests.forms import RevealAuthorForm
@@ -28,7 +28,6 @@ def _check_allowed(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-@never_cache
 def who_wrote(request: HttpRequest, public_id: str) -> HttpResponse:
     _check_allowed(request)
     help_request = get_object_or_404(

@@ -55,8 +55,8 @@ class HelpRequestForm(forms.ModelForm):
                 max=BODY_MAX,
             ),
             "is_anonymous": _(
-                "Others will see a made-up name such as “Anonymous Otter” instead of yours, "
-                "different for each request. Only you can see that this request is yours."
+                "Others will see a made-up name such as “Anonymous Quiet Otter 42” instead of "
+                "yours, different for each request. Only you can see that this request is yours."
             ),
         }
         widgets = {

@@ -21,17 +21,45 @@ def default_expiry():
     return timezone.now() + timedelta(days=settings.BOARD_REQUEST_LIFETIME_DAYS)
 
 
-ALIAS_WORDS = (
-    "Otter", "Heron", "Willow", "Maple", "Finch", "Fern", "Robin", "Cedar", "Wren", "Lark",
-    "Badger", "Birch", "Sparrow", "Hazel", "Juniper", "Puffin", "Aspen", "Kestrel", "Moss",
-    "Pebble", "Clover", "Linden", "Starling", "Rowan", "Marten", "Poppy", "Sorrel", "Alder",
+# An alias is "Anonymous <adjective> <noun> <number>": 100 x 100 x 90 = 900,000 of them,
+# so that one person's requests repeat an alias by chance about once in 20,000 pairs
+# (tests/anonymity_extra/test_alias.py measures the rate). With a short list, repeats
+# were common, and a repeat looks like a link even when it is chance.
+ALIAS_ADJECTIVES = (
+    "Amber", "Ample", "Autumn", "Blithe", "Bold", "Bright", "Brisk", "Calm", "Candid", "Caring",
+    "Cheery", "Clear", "Cosy", "Daring", "Dawn", "Deep", "Dewy", "Drifting", "Dusky", "Eager",
+    "Early", "Earnest", "Easy", "Evening", "Fair", "Faithful", "Fleet", "Fond", "Free", "Fresh",
+    "Friendly", "Gentle", "Gilded", "Glad", "Golden", "Graceful", "Green", "Hardy", "Hazy",
+    "Hearty", "Hidden", "Honest", "Hopeful", "Humble", "Jolly", "Kind", "Lively", "Loyal",
+    "Lucky", "Mellow", "Merry", "Mild", "Misty", "Modest", "Morning", "Mossy", "Noble",
+    "Northern", "Open", "Patient", "Peaceful", "Plucky", "Quiet", "Rainy", "Ready", "Restful",
+    "Rosy", "Rustling", "Sandy", "Serene", "Shady", "Silver", "Simple", "Sincere", "Snowy",
+    "Soft", "Southern", "Spring", "Starry", "Steady", "Still", "Stout", "Summer", "Sunny",
+    "Sure", "Sweet", "Tender", "Thoughtful", "Tidy", "True", "Trusty", "Valiant", "Warm",
+    "Wandering", "Willing", "Windy", "Winter", "Wise", "Woodland", "Young",
 )  # fmt: skip
+ALIAS_NOUNS = (
+    "Alder", "Aspen", "Badger", "Beech", "Birch", "Bittern", "Bluebell", "Bramble", "Brook",
+    "Bunting", "Cedar", "Clover", "Comet", "Cove", "Crane", "Curlew", "Daisy", "Dipper", "Dove",
+    "Dune", "Egret", "Elm", "Ember", "Falcon", "Fern", "Finch", "Fjord", "Fox", "Gannet",
+    "Glade", "Grebe", "Hare", "Harbour", "Hawthorn", "Hazel", "Heath", "Hedgehog", "Heron",
+    "Holly", "Iris", "Ivy", "Jay", "Juniper", "Kestrel", "Kingfisher", "Lantern", "Lark",
+    "Laurel", "Linden", "Linnet", "Lupin", "Maple", "Marten", "Meadow", "Merlin", "Minnow",
+    "Moss", "Moth", "Nightjar", "Oak", "Orchard", "Osprey", "Otter", "Owl", "Pebble", "Pine",
+    "Plover", "Pond", "Poppy", "Puffin", "Quail", "Rain", "Raven", "Reed", "Ridge", "River",
+    "Robin", "Rowan", "Sage", "Sandpiper", "Shore", "Skylark", "Sorrel", "Sparrow", "Spruce",
+    "Starling", "Stone", "Swallow", "Swift", "Teal", "Thistle", "Thrush", "Tide", "Vale",
+    "Vole", "Willow", "Wren", "Yarrow", "Yew", "Zephyr",
+)  # fmt: skip
+ALIAS_NUMBERS = range(10, 100)
 
 
 def new_alias() -> str:
     """A per-request name for an anonymous asker: stable within the request and
     its conversations, chosen at random so it links nothing across requests."""
-    return f"Anonymous {secrets.choice(ALIAS_WORDS)}"
+    adjective = secrets.choice(ALIAS_ADJECTIVES)
+    noun = secrets.choice(ALIAS_NOUNS)
+    return f"Anonymous {adjective} {noun} {secrets.choice(ALIAS_NUMBERS)}"
 
 
 def new_public_id() -> str:
@@ -255,6 +283,10 @@ class Offer(models.Model):
     # First offers of a new helper can wait for a moderator before the asker sees them.
     held_for_review = models.BooleanField(_("waiting for a moderator"), default=False)
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    # Made by someone the asker blocked, on a request where telling them "no" would
+    # say who asked: it looks like any offer to its helper, and the asker never sees
+    # it nor hears of it (requests.moderation.block_answer).
+    shadowed = models.BooleanField(_("kept from the asker (blocked)"), default=False)
     created_at = models.DateTimeField(_("offered"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -323,6 +355,9 @@ class Message(models.Model):
     )
     body = models.TextField(_("message"), max_length=MESSAGE_MAX)
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    # Written by someone the recipient blocked, where refusing would say who the
+    # recipient is: only its sender sees it (requests.moderation.block_answer).
+    shadowed = models.BooleanField(_("kept from the recipient (blocked)"), default=False)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:

@@ -12,7 +12,9 @@ an anonymous request only through the audited break-glass action.
 
 The checks at the bottom (`check_can_post`, `check_can_offer`,
 `check_can_message`, `should_hold_offer`) are what requests.services asks
-before someone posts, offers or writes.
+before someone posts, offers or writes. A block answers them without linking
+anything: see "Blocks that link nothing" for when it says no and when an offer
+or message becomes a silent shadow.
 """
 
 from __future__ import annotations
@@ -479,15 +481,72 @@ def check_can_post(user: User) -> None:
         )
 
 
+# --- Blocks that link nothing ------------------------------------------------------------
+#
+# A block must not tell the blocked person who the blocker is. If "you can't offer
+# on this request" came back on every request of the person who blocked you, the
+# answer would pick out their anonymous requests among everyone else's; if messages
+# were refused in every conversation with them, it would tie an anonymous
+# conversation to a named one. So a block answers in one of two ways:
+#
+# - Openly ("you can't..."), only where the blocked person already knows who they
+#   are dealing with: in the conversation the block was made from, and, if the
+#   blocker was known there by name, wherever else they are known by name (their
+#   named requests, conversations where they are the helper or showed their name).
+# - Silently everywhere else (a "shadow"): the offer or message is accepted and
+#   shown to its writer like any other, counts like any other on the public board,
+#   ends like any other (an offer is declined kindly when the request finishes), but
+#   the blocker never sees it and is never told. From the blocked person's side it
+#   is indistinguishable from an offer to an asker who did not take it up.
+#
+# A block made where the blocker was anonymous (from a conversation on their
+# anonymous request) is therefore open only in that one conversation: refusing
+# offers on their named requests too would tie the two together. The conversation
+# a block ends teaches only what that conversation could: that the other person in
+# it does not want to hear more.
+
+
+def _block(*, blocker_id: int, blocked_id: int) -> Block | None:
+    return (
+        Block.objects.select_related("offer__request")
+        .filter(blocker_id=blocker_id, blocked_id=blocked_id)
+        .first()
+    )
+
+
 def blocked(*, blocker_id: int, blocked_id: int) -> bool:
-    return Block.objects.filter(blocker_id=blocker_id, blocked_id=blocked_id).exists()
+    return _block(blocker_id=blocker_id, blocked_id=blocked_id) is not None
 
 
-def check_can_offer(*, helper: User, help_request: HelpRequest) -> None:
+def named_in(offer: Offer, person_id: int) -> bool:
+    """Whether `person` is known by name to the other side of the conversation `offer`:
+    a helper always is; an asker when the request is named or they showed their name."""
+    if person_id != offer.request.author_id:
+        return True
+    return not offer.request.is_anonymous or offer.asker_revealed_at is not None
+
+
+def _refuses_openly(block: Block, *, named_here: bool, offer: Offer | None = None) -> bool:
+    """Whether `block` may say "no" where the blocker is (`named_here`) or is not known
+    by name; see the comment above."""
+    if offer is not None and block.offer_id == offer.pk:
+        return True
+    if not named_here or block.offer is None:
+        return False
+    return named_in(block.offer, block.blocker_id)
+
+
+def check_can_offer(*, helper: User, help_request: HelpRequest) -> bool:
+    """Raise if `helper` may not offer on `help_request`; return whether their offer is
+    a shadow (made despite a block that must stay silent here)."""
     check_can_post(helper)
-    if blocked(blocker_id=help_request.author_id, blocked_id=helper.pk):
-        # Neutral: nothing says who or why.
-        raise ServiceError(_("You can't offer on this request."))
+    shadow = False
+    block = _block(blocker_id=help_request.author_id, blocked_id=helper.pk)
+    if block is not None:
+        if _refuses_openly(block, named_here=not help_request.is_anonymous):
+            # Neutral: nothing says who or why.
+            raise ServiceError(_("You can't offer on this request."))
+        shadow = True
     days = settings.BOARD_NEW_ACCOUNT_DAYS
     per_day = settings.BOARD_NEW_ACCOUNT_OFFERS_PER_DAY
     now = timezone.now()
@@ -501,6 +560,7 @@ def check_can_offer(*, helper: User, help_request: HelpRequest) -> None:
                 )
                 % {"count": per_day}
             )
+    return shadow
 
 
 def should_hold_offer(helper: User) -> bool:
@@ -513,12 +573,18 @@ def should_hold_offer(helper: User) -> bool:
     return approved.count() < first
 
 
-def check_can_message(*, offer: Offer, sender: User) -> None:
+def check_can_message(*, offer: Offer, sender: User) -> bool:
+    """Raise if `sender` may not write in `offer`'s conversation; return whether their
+    message is a shadow (the recipient blocked them, and saying so here would link)."""
     check_can_post(sender)
     asker_id = offer.request.author_id
     recipient_id = offer.helper_id if sender.pk == asker_id else asker_id
-    if blocked(blocker_id=recipient_id, blocked_id=sender.pk):
+    block = _block(blocker_id=recipient_id, blocked_id=sender.pk)
+    if block is None:
+        return False
+    if _refuses_openly(block, named_here=named_in(offer, recipient_id), offer=offer):
         raise ServiceError(_("You can't send messages in this conversation any more."))
+    return True
 
 
 # --- Reads for the moderators' pages -----------------------------------------------------

@@ -182,7 +182,7 @@ def block(request: HttpRequest, public_id: str) -> HttpResponse:
         # An anonymous asker's other (named) content stays: hiding it would name them.
         named = not help_request.is_anonymous
     account_services.block_person(
-        blocker=request.user, blocked=other, label=label, hides_content=named
+        blocker=request.user, blocked=other, label=label, hides_content=named, offer=offer
     )
     messages.success(
         request,

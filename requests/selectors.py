@@ -38,8 +38,9 @@ def get_offer_for(user: User, public_id: str) -> Offer:
             Offer.objects.involving(user)
             # A request a moderator hid stays visible to its author only.
             .filter(Q(request__is_hidden=False) | Q(request__author=user))
-            # One hidden by a moderator, or waiting for one, stays the helper's only.
-            .filter(Q(helper=user) | Q(held_for_review=False, is_hidden=False))
+            # One hidden by a moderator, waiting for one, or a shadow offer (made
+            # despite a block) stays the helper's only.
+            .filter(Q(helper=user) | Q(held_for_review=False, is_hidden=False, shadowed=False))
             .select_related("request__category", "request__author", "helper")
             .get(public_id=public_id)
         )
@@ -48,13 +49,13 @@ def get_offer_for(user: User, public_id: str) -> Offer:
 
 
 def offers_for_asker(help_request: HelpRequest) -> QuerySet[Offer]:
-    """The offers the asker sees: not those hidden or held by moderators, nor the
-    pending ones of people the asker blocked."""
+    """The offers the asker sees: not those hidden or held by moderators, nor shadow
+    offers, nor the pending ones of people the asker blocked."""
     from accounts.models import Block
 
     blocked = Block.objects.filter(blocker=help_request.author_id, hides_content=True)
     return (
-        help_request.offers.filter(held_for_review=False, is_hidden=False)
+        help_request.offers.filter(held_for_review=False, is_hidden=False, shadowed=False)
         .exclude(status=Offer.Status.PENDING, helper__in=blocked.values("blocked"))
         .select_related("helper")
         .order_by("created_at")
@@ -67,8 +68,9 @@ def live_offer_of(user: User, help_request: HelpRequest) -> Offer | None:
     return help_request.offers.filter(helper=user).live().first()
 
 
-def conversation(offer: Offer) -> QuerySet[Message]:
-    return offer.messages.select_related("sender")
+def conversation(offer: Offer, viewer: User) -> QuerySet[Message]:
+    """The messages `viewer` sees: shadow messages only by their sender."""
+    return offer.messages.filter(Q(shadowed=False) | Q(sender=viewer)).select_related("sender")
 
 
 def requests_of(user: User) -> QuerySet[HelpRequest]:

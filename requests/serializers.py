@@ -66,8 +66,8 @@ class HelpRequestOut(serializers.Serializer):
         help_text="Null for an anonymous request, except for its author."
     )
     author_name = serializers.SerializerMethodField(
-        help_text='For an anonymous request its alias ("Anonymous" or "Anonymous Sorrel"), '
-        "else the author's display name."
+        help_text="For an anonymous request its alias "
+        '("Anonymous" or "Anonymous Quiet Sorrel 42"), else the author\'s display name.'
     )
     is_mine = serializers.SerializerMethodField(help_text="Whether you asked this.")
     offer_count = serializers.IntegerField(help_text="Offers made (not counting withdrawn).")

@@ -227,6 +227,12 @@ def close_request(*, help_request: HelpRequest, by: User) -> HelpRequest:
 
 @transaction.atomic
 def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offer:
+    """`helper` offers to help. Someone the asker blocked is refused only where that
+    tells them nothing new (the asker's named requests, if the block was made where
+    the asker was named); on an anonymous request a refusal would say who asked, so
+    their offer is made as usual but as a shadow: counted on the board and shown to
+    them like any other, never shown to the asker nor notified, and declined kindly
+    when the request finishes (requests.moderation, "Blocks that link nothing")."""
     from requests import moderation
 
     locked = _lock_request(help_request)
@@ -236,13 +242,18 @@ def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offe
         raise ServiceError(_("This request isn't taking new offers any more."))
     if Offer.objects.filter(request=locked, helper=helper).live().exists():
         raise ServiceError(_("You have already offered to help with this request."))
-    # Suspended, blocked by the asker, or over a new account's daily limit.
-    moderation.check_can_offer(helper=helper, help_request=locked)
+    # Suspended, blocked by the asker, or over a new account's daily limit. A block
+    # that must stay silent here makes a shadow offer (see requests.moderation).
+    shadow = moderation.check_can_offer(helper=helper, help_request=locked)
     held = moderation.should_hold_offer(helper)
     try:
         with transaction.atomic():
             offer = Offer.objects.create(
-                request=locked, helper=helper, message=message.strip(), held_for_review=held
+                request=locked,
+                helper=helper,
+                message=message.strip(),
+                held_for_review=held,
+                shadowed=shadow,
             )
     except IntegrityError:
         # Two submits of the same form at once: the constraint keeps one.
@@ -254,8 +265,11 @@ def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offe
 
 
 def present_offer(offer: Offer, *, help_request: HelpRequest) -> None:
-    """The asker sees the offer: it counts on the board, and they are told."""
+    """The asker sees the offer: it counts on the board, and they are told. A shadow
+    offer counts like any other (its helper sees the count), but nobody is told."""
     HelpRequest.objects.filter(pk=help_request.pk).update(offer_count=F("offer_count") + 1)
+    if offer.shadowed:
+        return
     notify(
         kind=Notification.Kind.OFFER_RECEIVED,
         recipient=help_request.author,
@@ -359,11 +373,15 @@ def send_message(*, offer: Offer, sender: User, body: str) -> Message:
         raise ServiceError(_("This conversation is closed, so no new messages can be sent."))
     from requests.moderation import check_can_message
 
-    check_can_message(offer=locked, sender=sender)
+    # A shadow message (the recipient blocked the sender, silently here) is kept for
+    # its sender only; so is every message on a shadow offer.
+    shadow = check_can_message(offer=locked, sender=sender) or locked.shadowed
     body = body.strip()
     if not body:
         raise ServiceError(_("Please write a message before sending."))
-    message = Message.objects.create(offer=locked, sender=sender, body=body)
+    message = Message.objects.create(offer=locked, sender=sender, body=body, shadowed=shadow)
+    if shadow:
+        return message
     recipient = locked.helper if sender.pk == locked.request.author_id else locked.request.author
     notify(
         kind=Notification.Kind.MESSAGE_RECEIVED,

@@ -175,7 +175,7 @@ def _conversation(request: HttpRequest, offer, message_form: MessageForm | None 
         # What this conversation calls the asker: their name only if they chose to
         # show it to this helper, else the request's alias.
         "asker_name": selectors.asker_name_in_conversation(offer),
-        "thread": selectors.conversation(offer),
+        "thread": selectors.conversation(offer, request.user),
         "message_form": message_form or MessageForm(),
     }
     return render(request, "requests/offer.html", context)

@@ -15,6 +15,11 @@ Nothing may link the anonymous requests to each other or to their author either:
 each of them a different author must leave every page others see unchanged, byte for byte.
 The author, meanwhile, must see the requests as their own, and the detector must catch
 a planted leak, so that the test can fail.
+
+The "linking" mode, tests/anonymity_extra/test_linking.py, goes further: one person's
+anonymous requests must answer every probe (pages, API, offers, reports, messages,
+a block, their account's deletion) exactly like other people's, for an outsider, a
+blocked helper and a helper of another of their requests.
 """
 
 from __future__ import annotations

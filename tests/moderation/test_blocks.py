@@ -53,27 +53,35 @@ def test_outsiders_and_visitors_cannot_block(client, offer, outsider):
     assert not Block.objects.exists()
 
 
-def test_a_blocked_person_cannot_offer_on_the_blockers_requests(asker, helper):
-    block_person(blocker=asker, blocked=helper, label="Hugo Helper")
-    for anonymous in (False, True):
-        help_request = HelpRequestFactory(author=asker, is_anonymous=anonymous)
-        with pytest.raises(ServiceError) as refused:
-            make_offer(help_request=help_request, helper=helper, message="I'd like to help.")
-        # Neutral: it says nothing about a block.
-        assert str(refused.value) == "You can't offer on this request."
-    # Through the page, what they wrote is kept.
+def test_a_blocked_person_is_refused_openly_on_the_blockers_named_requests(offer, asker, helper):
+    """Blocked from a conversation where the asker was named: their named requests say no."""
+    block_person(blocker=asker, blocked=helper, label="Hugo Helper", offer=offer)
     help_request = HelpRequestFactory(author=asker)
+    with pytest.raises(ServiceError) as refused:
+        make_offer(help_request=help_request, helper=helper, message="I'd like to help.")
+    # Neutral: it says nothing about a block.
+    assert str(refused.value) == "You can't offer on this request."
+    # Through the page, what they wrote is kept.
     url = reverse("requests:make_offer", args=[help_request.public_id])
     page = login(helper).post(url, {"message": "I'd like to help you."}).content.decode()
     assert "You can&#x27;t offer on this request." in page
     assert "block" not in page.lower().replace("blockquote", "")
-    assert not Offer.objects.exists()
+    assert not Offer.objects.filter(request=help_request).exists()
     # Others still can, and the blocker can still offer on theirs.
     make_offer(help_request=HelpRequestFactory(author=helper), helper=asker, message="Me too, ok.")
 
 
-def test_a_blocked_person_cannot_write_to_the_blocker(offer, asker, helper):
-    block_person(blocker=asker, blocked=helper, label="Hugo Helper")
+def test_a_blocked_persons_offer_on_an_anonymous_request_is_a_silent_shadow(offer, asker, helper):
+    block_person(blocker=asker, blocked=helper, label="Hugo Helper", offer=offer)
+    anonymous = HelpRequestFactory(author=asker, is_anonymous=True)
+    shadow = make_offer(help_request=anonymous, helper=helper, message="I'd like to help.")
+    assert shadow.shadowed and shadow.status == Offer.Status.PENDING
+    anonymous.refresh_from_db()
+    assert anonymous.offer_count == 1  # counted, as any offer is
+
+
+def test_a_blocked_person_cannot_write_in_the_conversation_the_block_ended(offer, asker, helper):
+    block_person(blocker=asker, blocked=helper, label="Hugo Helper", offer=offer)
     with pytest.raises(ServiceError, match="can't send messages in this conversation"):
         send_message(offer=offer, sender=helper, body="Hello?")
     page = login(helper).post(offer.get_absolute_url(), {"body": "Hello?"}).content.decode()
@@ -107,7 +115,7 @@ def test_the_blocker_no_longer_sees_the_blocked_persons_pending_offers(offer, as
 
 
 def test_unblocking_from_settings(offer, asker, helper, outsider):
-    block = block_person(blocker=asker, blocked=helper, label="Hugo Helper")
+    block = block_person(blocker=asker, blocked=helper, label="Hugo Helper", offer=offer)
     client = login(asker)
     page = client.get(reverse("accounts:settings")).content.decode()
     assert "Blocked people" in page and "Unblock Hugo Helper" in page

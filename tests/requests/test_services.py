@@ -344,17 +344,21 @@ def test_it_names_the_request_but_nobody_for_people_who_chose_fuller_emails(
     assert helper.email not in email.body
 
 
-def test_it_writes_names_plainly_in_the_text_part(
-    helper, mailoutbox, django_capture_on_commit_callbacks
+def test_it_writes_text_plainly_in_the_text_part(
+    asker, helper, mailoutbox, django_capture_on_commit_callbacks
 ):
-    asker = UserFactory(display_name="Siobhán O'Brien & co")
+    asker.full_emails = True
+    asker.save(update_fields=["full_emails"])
     help_request = HelpRequestFactory(author=asker)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.make_offer(help_request=help_request, helper=helper, message="I can help.")
+        services.make_offer(help_request=help_request, helper=helper, message="O'Brien & co help.")
 
     email = mailoutbox[0]
-    assert "Hello Siobhán O'Brien & co," in email.body
+    # Nobody is named, not even the reader (issue 8): the greeting is plain.
+    assert email.body.startswith("Hello,")
+    assert asker.display_name not in email.body
+    assert "O'Brien & co help." in email.body
     assert "O&#x27;Brien &amp; co" in _html_part(email)
 
 

@@ -184,10 +184,12 @@ def test_deleting_and_keeping_requests_anonymised(story, asker, helper, outsider
     for help_request in kept:
         assert help_request.author == placeholder()
         assert help_request.is_anonymous  # the named one too
-        assert help_request.status == HelpRequest.Status.CLOSED
         assert help_request.public_author_name == help_request.alias
-    # The helper's pending offer on the named request was closed kindly.
-    assert Offer.objects.get(pk=story["on_named"].pk).status == Offer.Status.DECLINED
+    # Otherwise as they were (nothing may tie them together, see the next test): the
+    # helper's pending offer on the named request waits, like any offer to an asker
+    # who stopped answering, until the request closes on its own.
+    assert story["named"].status == HelpRequest.Status.OPEN
+    assert Offer.objects.get(pk=story["on_named"].pk).status == Offer.Status.PENDING
     # The helper keeps their side of the conversation, and sees the note.
     conversation = Offer.objects.get(pk=story["on_anon"].pk)
     assert list(conversation.messages.values_list("body", flat=True)) == [
@@ -203,6 +205,46 @@ def test_deleting_and_keeping_requests_anonymised(story, asker, helper, outsider
     assert "Asha" not in board
     assert "Help with a letter" in board
     _assert_their_offer_on_others_is_emptied(story, outsider)
+
+
+def test_keeping_requests_changes_nothing_public_that_groups_them(
+    story, asker, outsider, django_capture_on_commit_callbacks
+):
+    """Issue 8, item 2. Asha's two anonymous requests and Otto's, as the API shows
+    them to a stranger, before and after Asha deletes her account keeping her
+    requests (through the settings page): nothing changes on hers, and the board's
+    order is the same. Before, all of hers closed and got one `updated_at`."""
+    second = services.create_request(
+        author=asker, title="Sleepless again", body="Nights are long and loud lately " * 2,
+        category=story["anon"].category, response_kind="listen", is_anonymous=True,
+    )  # fmt: skip
+    otto_anon = services.create_request(
+        author=outsider, title="Quietly worried", body="Something small keeps nagging me " * 2,
+        category=story["anon"].category, response_kind="listen", is_anonymous=True,
+    )  # fmt: skip
+    watched = [story["anon"], second, otto_anon]
+    stranger = Client()
+
+    def public_view() -> tuple[dict, list]:
+        shown = {
+            r.public_id: stranger.get(reverse("api:request", args=[r.public_id])).json()
+            for r in watched
+        }
+        board = stranger.get(reverse("api:requests"), {"status": "any"}).json()["results"]
+        return shown, [item["id"] for item in board]
+
+    before = public_view()
+    client = logged_in(asker)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:delete"), {"requests": "keep", "password": "a-good-long-password"}
+        )
+    assert response.status_code == 302
+    after = public_view()
+    assert after == before
+    # The named request did become anonymous, as asked.
+    named = stranger.get(reverse("api:request", args=[story["named"].public_id])).json()
+    assert named["author"] is None and named["is_anonymous"]
 
 
 def test_other_peoples_notifications_lose_excerpts_of_their_words(story, asker, helper):
