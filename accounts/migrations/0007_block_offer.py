@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_block_hides_content"),
-        ("requests", "0007_anon_linking_shadowed"),
+        ("accounts", "0006_unsubscribe_tokens"),
+        ("requests", "0008_shadowed_offers_and_messages"),
     ]
 
     operations = [

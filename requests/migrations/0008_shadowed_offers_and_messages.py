@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests", "0006_reveal_author_permission"),
+        ("requests", "0007_expired_offers"),
     ]
 
     operations = [
