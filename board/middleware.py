@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -9,6 +10,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import LazyObject, empty
+
+logger = logging.getLogger(__name__)
 
 # The board uses none of these browser features; saying so stops an injected
 # frame or script from asking for them.
@@ -115,3 +118,74 @@ class SessionIdleTimeoutMiddleware:
             # SessionMiddleware (outside this one) saves it and resends the cookie.
             mark_session_seen(session)
         return response
+
+
+# Fields a person typed that are worth showing back (prose), as opposed to ids,
+# flags and tokens, which ride along hidden so "Try again" sends the same form.
+NOT_KEPT = {"csrfmiddlewaretoken"}
+RETRY_AFTER_DATABASE_SECONDS = 30
+
+
+def _looks_typed(value: str) -> bool:
+    return len(value) > 40 or any(character.isspace() for character in value.strip())
+
+
+def database_unavailable_page(request: HttpRequest) -> HttpResponse:
+    """The kind 503 page for when the database can't be reached: nothing was
+    saved, and a POST's fields come back in a form that sends them again.
+
+    Rendered without context processors or the database (they may be what
+    failed); the CSRF token comes from the request's cookie.
+    """
+    from django.middleware.csrf import get_token
+    from django.template import loader
+    from django.utils.text import capfirst
+
+    kept: list[dict[str, str]] = []
+    hidden: list[tuple[str, str]] = []
+    if request.method == "POST":
+        for name, values in request.POST.lists():
+            if name in NOT_KEPT:
+                continue
+            for value in values:
+                if _looks_typed(value):
+                    label = capfirst(name.replace("_", " "))
+                    kept.append({"name": name, "value": value, "label": label})
+                else:
+                    hidden.append((name, value))
+    context = {
+        "posted": request.method == "POST",
+        "kept": kept,
+        "hidden": hidden,
+        "action": request.get_full_path(),
+        "csrf_token": get_token(request),
+    }
+    response = HttpResponse(loader.get_template("503.html").render(context), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_DATABASE_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """When a page can't reach the database (it is restarting, or down), the
+    person gets a kind 503 with everything they typed kept, instead of a
+    server error. Services run in one transaction, so nothing is half-written.
+    The API answers the same with its own error shape (board.api_machinery)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning(
+            "The database is unavailable (%s) for %s %s: answered 503.",
+            exception,
+            request.method,
+            request.path,
+        )
+        return database_unavailable_page(request)
