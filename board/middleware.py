@@ -122,7 +122,10 @@ class SessionIdleTimeoutMiddleware:
 
 # Fields a person typed that are worth showing back (prose), as opposed to ids,
 # flags and tokens, which ride along hidden so "Try again" sends the same form.
+# Never written back into a page: the CSRF token (the page has its own) and
+# anything secret (a password typed on the sign-up or sign-in form).
 NOT_KEPT = {"csrfmiddlewaretoken"}
+SECRET_FIELDS = ("password", "secret", "token")
 RETRY_AFTER_DATABASE_SECONDS = 30
 
 
@@ -145,7 +148,7 @@ def database_unavailable_page(request: HttpRequest) -> HttpResponse:
     hidden: list[tuple[str, str]] = []
     if request.method == "POST":
         for name, values in request.POST.lists():
-            if name in NOT_KEPT:
+            if name in NOT_KEPT or any(word in name.lower() for word in SECRET_FIELDS):
                 continue
             for value in values:
                 if _looks_typed(value):

@@ -154,8 +154,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The same backend, waiting up to this long for a database that is
-    # restarting before a request gives up (board/postgres/base.py).
-    DATABASES["default"]["ENGINE"] = "board.postgres"
+    # restarting before a request gives up (board/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "board.postgresql"
     DATABASES["default"]["CONNECT_RETRY_SECONDS"] = env_int("DATABASE_CONNECT_RETRY_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh checkout has no var/ yet (it is not committed).

@@ -243,3 +243,22 @@ def test_the_api_answers_503_in_the_usual_error_shape(helper, help_request, data
     assert body["type"] == "server_error"
     assert [error["code"] for error in body["errors"]] == ["database_unavailable"]
     assert not Offer.objects.filter(request=help_request).exists()
+
+
+def test_the_503_page_never_writes_a_password_back(client, db, monkeypatch):
+    _drop_database_when(monkeypatch, lambda sql: True)
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new.person@example.org",
+            "display_name": "New Person Who Types Slowly",
+            "password1": "correct horse battery staple",
+            "password2": "correct horse battery staple",
+        },
+    )
+    monkeypatch.undo()
+
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert "New Person Who Types Slowly" in page
+    assert "correct horse" not in page
