@@ -66,6 +66,8 @@ CHAOS_DIR = PROJECT_DIR / "var" / "chaos"
 DATABASE_NAME = "board_chaos"
 SMTP_TRANSIENT = "451 4.3.0 try again later"
 PROGRESS_SECONDS = 10
+# Waiting for email with no worker running, and none coming back, is pointless.
+NO_WORKER_GIVE_UP_SECONDS = 60
 # Django's mark for "no password" (nobody signs in with one during the run).
 UNUSABLE_PASSWORD = "!"  # noqa: S105
 
@@ -709,9 +711,15 @@ def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> int:
 
     deadline = time.monotonic() + args.timeout
     last = 0.0
+    worker_seen = time.monotonic()
     while time.monotonic() < deadline:
         pending = pending_rows()
         if pending == 0:
+            break
+        if worker.running():
+            worker_seen = time.monotonic()
+        elif time.monotonic() - worker_seen > NO_WORKER_GIVE_UP_SECONDS:
+            say(f"chaos: no worker for {NO_WORKER_GIVE_UP_SECONDS}s and nothing restarts it")
             break
         if time.monotonic() - last > PROGRESS_SECONDS:
             last = time.monotonic()

@@ -57,6 +57,12 @@ class BoardExceptionHandler(ExceptionHandler):
             headers["Retry-After"] = str(RETRY_AFTER_DATABASE_SECONDS)
         return headers
 
+    def get_response(self, exc: exceptions.APIException, data: dict) -> Response:
+        response = super().get_response(exc, data)
+        # Lets board.middleware.DatabaseUnavailableMiddleware run a safe request again.
+        response.database_unavailable = isinstance(exc, DatabaseUnavailable)
+        return response
+
     def report_exception(self, exc: exceptions.APIException, response: Response) -> None:
         if not isinstance(exc, DatabaseUnavailable):
             super().report_exception(exc, response)

@@ -7,8 +7,9 @@ and replaced at the start of the next request; here, making that new
 connection is tried again for up to CONNECT_RETRY_SECONDS (a key of the
 database's settings) before the error reaches the view, which then answers
 with the kind 503 page (board.middleware.DatabaseUnavailableMiddleware).
-Only connecting is retried: no statement has been sent, so nothing can be
-written twice.
+Only connecting is retried here: no statement has been sent, so nothing can
+be written twice. The backend also counts commits, which tells the middleware
+whether a request cut off by a restart may safely run again.
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ LONGEST_PAUSE = 1.0
 
 
 class DatabaseWrapper(PostgresDatabaseWrapper):
+    # How many times a COMMIT was attempted on this connection: a request that
+    # attempted none wrote nothing, so it may be run again after a dropped
+    # connection (board.middleware.DatabaseUnavailableMiddleware).
+    commits = 0
+
+    def commit(self) -> None:
+        self.commits += 1
+        super().commit()
+
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         patience = float(self.settings_dict.get("CONNECT_RETRY_SECONDS") or 0)
         deadline = time.monotonic() + patience

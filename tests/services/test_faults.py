@@ -13,6 +13,7 @@ never touched.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
@@ -123,13 +124,21 @@ def test_offers_made_on_the_web_and_api_while_redis_is_down_succeed_and_are_emai
 
 SEED = """
 import json
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from accounts.tokens import create_api_token
 from tests.factories import HelpRequestFactory, UserFactory
 asker = UserFactory(email="asker.pg@example.org")
 helper = UserFactory(email="helper.pg@example.org")
-requests = [HelpRequestFactory(author=asker).public_id for _ in range(4)]
+requests = [HelpRequestFactory(author=asker).public_id for _ in range(6)]
 _, token = create_api_token(user=helper, name="faults")
-print(json.dumps({"requests": requests, "token": token}))
+web_helper = UserFactory(email="web.helper.pg@example.org")
+session = SessionStore()
+session[SESSION_KEY] = str(web_helper.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = web_helper.get_session_auth_hash()
+session.create()
+print(json.dumps({"requests": requests, "token": token, "session": session.session_key}))
 """
 
 
@@ -140,6 +149,7 @@ class Web:
     url: str
     requests: list[str]
     token: str
+    session: str
 
     def api_offer(self, public_id: str, message: str = MESSAGE) -> tuple[int, dict, str]:
         request = urllib.request.Request(  # noqa: S310 (our own http://127.0.0.1 server)
@@ -150,8 +160,11 @@ class Web:
         )
         return _send(request)
 
-    def web_offer(self, public_id: str, message: str = MESSAGE) -> tuple[int, dict, str]:
-        """The web form, as a browser with a session and a CSRF cookie sends it."""
+    def web_offer(
+        self, public_id: str, message: str = MESSAGE, session: str = ""
+    ) -> tuple[int, dict, str]:
+        """The web form, as a browser with a session and a CSRF cookie sends it
+        (a made-up session unless `session` is given)."""
         csrf = secrets.token_hex(16)
         body = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf, "message": message})
         request = urllib.request.Request(  # noqa: S310
@@ -159,7 +172,7 @@ class Web:
             data=body.encode(),
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"csrftoken={csrf}; sessionid={secrets.token_hex(16)}",
+                "Cookie": f"csrftoken={csrf}; sessionid={session or secrets.token_hex(16)}",
             },
             method="POST",
         )
@@ -210,7 +223,12 @@ def web_on_own_postgres(smtp_server, tmp_path) -> Iterator[Web]:
         gunicorn = processes.start_gunicorn(port=port, env=env, directory=tmp_path, workers=1)
         try:
             yield Web(
-                cluster, gunicorn, f"http://127.0.0.1:{port}", seed["requests"], seed["token"]
+                cluster,
+                gunicorn,
+                f"http://127.0.0.1:{port}",
+                seed["requests"],
+                seed["token"],
+                seed["session"],
             )
         finally:
             gunicorn.stop()
@@ -268,3 +286,62 @@ def test_with_postgresql_down_a_person_gets_a_kind_503_with_their_words(web_on_o
     status, _, body = web.api_offer(web.requests[3])
     assert status == 201, body
     assert "Internal Server Error" not in web.gunicorn.log(lines=10_000)
+
+
+def _blocked_on_a_lock(cluster: PostgresCluster) -> bool:
+    import psycopg
+
+    with psycopg.connect(cluster.url("board_faults"), autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        ).fetchone()
+    return bool(row and row[0])
+
+
+@pytest.mark.parametrize("channel", ["web", "api"])
+def test_an_offer_cut_off_by_a_postgresql_restart_is_made_once_not_a_5xx(
+    web_on_own_postgres, channel
+):
+    """The offer's transaction is waiting (on a row lock held here) when the
+    server restarts and terminates it: nothing was committed, so the board runs
+    it again on a new connection, and the person sees their offer made."""
+    import psycopg
+
+    web = web_on_own_postgres
+    public_id = web.requests[4 if channel == "web" else 5]
+    assert web.get("/") == 200
+    holder = psycopg.connect(web.cluster.url("board_faults"))
+    holder.execute(
+        "SELECT 1 FROM requests_helprequest WHERE public_id = %s FOR UPDATE", [public_id]
+    )
+    answers: list[tuple[int, dict, str]] = []
+    offer = (
+        (lambda: web.web_offer(public_id, session=web.session))
+        if channel == "web"
+        else (lambda: web.api_offer(public_id))
+    )
+    person = threading.Thread(target=lambda: answers.append(offer()))
+    person.start()
+    try:
+        wait_for(lambda: _blocked_on_a_lock(web.cluster), "the offer to wait on the lock")
+        web.cluster.restart()  # terminates the holder and the offer's transaction
+    finally:
+        person.join(timeout=60)
+        with contextlib.suppress(psycopg.Error):
+            holder.close()
+
+    [(status, headers, body)] = answers
+    if channel == "web":
+        assert status == 302, body
+        assert "/offers/" in headers["Location"]
+    else:
+        assert status == 201, body
+    log = web.gunicorn.log(lines=10_000)
+    assert "again on a new database connection" in log
+    with psycopg.connect(web.cluster.url("board_faults")) as connection:
+        offers = connection.execute(
+            "SELECT count(*) FROM requests_offer o JOIN requests_helprequest r "
+            "ON o.request_id = r.id WHERE r.public_id = %s",
+            [public_id],
+        ).fetchone()[0]
+    assert offers == 1
