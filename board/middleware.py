@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import LazyObject, empty
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +129,14 @@ class SessionIdleTimeoutMiddleware:
 # anything secret (a password typed on the sign-up or sign-in form).
 NOT_KEPT = {"csrfmiddlewaretoken"}
 SECRET_FIELDS = ("password", "secret", "token")
+# What the board's own forms call their text fields (others get their field name).
+KEPT_LABELS = {
+    "message": _("Your message"),
+    "body": _("What you wrote"),
+    "title": _("Title"),
+    "reason": _("Your reason"),
+    "display_name": _("Display name"),
+}
 RETRY_AFTER_DATABASE_SECONDS = 30
 
 
@@ -154,7 +163,7 @@ def database_unavailable_page(request: HttpRequest) -> HttpResponse:
                 continue
             for value in values:
                 if _looks_typed(value):
-                    label = capfirst(name.replace("_", " "))
+                    label = str(KEPT_LABELS.get(name) or capfirst(name.replace("_", " ")))
                     kept.append({"name": name, "value": value, "label": label})
                 else:
                     hidden.append((name, value))
@@ -228,7 +237,7 @@ class DatabaseUnavailableMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from django.core.exceptions import RequestDataTooBig
-        from django.db import connection
+        from django.db import DatabaseError, connection
         from django.http.request import RawPostDataException
 
         try:
@@ -255,7 +264,8 @@ class DatabaseUnavailableMiddleware:
             request.method,
             request.path,
         )
-        connection.close()
+        with contextlib.suppress(DatabaseError):  # it is most likely broken already
+            connection.close()
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
