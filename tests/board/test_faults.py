@@ -129,6 +129,25 @@ def test_the_api_throttles_still_count_while_redis_is_down(helper, settings, red
     assert statuses == [201, 201, 429]
 
 
+def test_signing_in_with_redis_down_works_and_the_session_outlives_the_outage(
+    client, db, settings, redis_refused
+):
+    """Sign-in limits fall back with the rest of the cache; the session itself
+    is in the database, so Redis coming back (empty) signs nobody out."""
+    from tests.factories import UserFactory
+
+    UserFactory(email="kim@example.org")
+    signed_in = client.post(
+        reverse("account_login"), {"login": "kim@example.org", "password": "a-good-long-password"}
+    )
+    # Redis "back", empty: a fresh cache at another address.
+    settings.CACHES = _resilient_cache(f"redis://127.0.0.1:{_free_port()}/1")
+    mine = client.get(reverse("requests:mine"))
+
+    assert signed_in.status_code == 302
+    assert mine.status_code == 200
+
+
 def test_a_hung_redis_costs_one_short_timeout_then_nothing(
     client, helper, help_request, redis_hung
 ):
