@@ -106,7 +106,9 @@ def percentile(values: list[float], pct: float) -> float | None:
 
 
 def seconds(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}s"
+    if value is None:
+        return "-"
+    return f"{value:.2f}s" if value < 1 else f"{value:.1f}s"
 
 
 # --- The deployment's worker and beat ------------------------------------------------------
@@ -500,6 +502,8 @@ def compute(tried: list[Tried], smtp: FlakySMTPHandler, phases: list[Phase]) -> 
                 "lost": len(lost),
                 "duplicates": duplicates,
                 "failed_rows": failed,
+                "http_p95": percentile([t.answered - t.started for t in mine], 95),
+                "http_max": max((t.answered - t.started for t in mine), default=None),
                 "latency_p50": percentile(latencies, 50),
                 "latency_p95": percentile(latencies, 95),
                 "latency_max": max(latencies, default=None),
@@ -520,17 +524,18 @@ def compute(tried: list[Tried], smtp: FlakySMTPHandler, phases: list[Phase]) -> 
 def print_table(result: dict) -> None:
     header = (
         "| phase | offers tried | HTTP ok | 5xx | no answer | lost | duplicates | failed rows "
-        "| email latency p50 | p95 | max |"
+        "| email latency p50 | p95 | max | HTTP answer p95 | max |"
     )
     say("")
     say(header)
-    say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in result["phases"]:
         say(
             f"| {row['phase']} | {row['tried']} | {row['ok']} | {row['server_errors']} | "
             f"{row['no_answer']} | {row['lost']} | {row['duplicates']} | {row['failed_rows']} | "
             f"{seconds(row['latency_p50'])} | {seconds(row['latency_p95'])} | "
-            f"{seconds(row['latency_max'])} |"
+            f"{seconds(row['latency_max'])} | {seconds(row['http_p95'])} | "
+            f"{seconds(row['http_max'])} |"
         )
     say("")
     for row in result["phases"]:

@@ -100,6 +100,30 @@ def test_it_makes_an_offer_through_the_api_with_redis_refusing(helper, help_requ
     assert Offer.objects.filter(request=help_request, helper=helper).exists()
 
 
+def test_a_request_and_a_message_are_posted_with_redis_refusing(
+    client, asker, offer, redis_refused
+):
+    from requests.models import Category, HelpRequest, Message
+
+    client.force_login(asker)
+    posted = client.post(
+        reverse("requests:create"),
+        {
+            "title": "Help carrying boxes on Saturday",
+            "body": "I am moving flats and could use a hand with a few heavy boxes.",
+            "category": Category.objects.get(slug="practical-help").pk,
+            "response_kind": "practical",
+        },
+    )
+    written = client.post(offer.get_absolute_url(), {"body": "Thank you, that means a lot."})
+
+    new_request = HelpRequest.objects.get(title="Help carrying boxes on Saturday")
+    assert posted.status_code == 302
+    assert posted.url == new_request.get_absolute_url()
+    assert written.status_code == 302
+    assert Message.objects.get(offer=offer).body == "Thank you, that means a lot."
+
+
 def test_posting_limits_still_hold_in_this_process_while_redis_is_down(
     client, helper, settings, redis_refused
 ):
