@@ -43,8 +43,10 @@ check: lint
 bench: $(STAMP)
 	$(LOCAL) $(BIN)/python -m benchmarks.run
 
-# The reliability run: 1,000 offers while Redis stops, the worker is killed and
-# SMTP fails half the time. Needs PostgreSQL and redis-server on this machine.
+# The reliability run: offers over HTTP to gunicorn (web form and API) while the
+# worker is killed, Redis stops, SMTP fails half the time, PostgreSQL restarts and
+# beat is killed. Needs the PostgreSQL server programs (a throwaway cluster of its
+# own) and redis-server; the machine's own services are never touched.
 chaos: $(STAMP)
 	$(BIN)/python -m benchmarks.chaos
 

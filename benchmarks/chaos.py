@@ -1,32 +1,36 @@
-"""The reliability run (`make chaos`): offers made while the pipeline is broken.
+"""The reliability run (`make chaos`): what people see while things break.
 
-Real people make offers (`requests.services.make_offer`, one transaction each,
-at a steady pace) while, on a script:
+People make offers over HTTP to gunicorn, half on the web form (a signed-in
+browser's session and CSRF cookie) and half through the API (a personal
+token), at a steady pace, while faults come one after another, each in a
+phase of its own:
 
-- Redis (the broker) is killed and restarted empty, so every task queued
-  before the stop is gone and every offer made meanwhile cannot be queued;
-- the Celery worker's whole process group is SIGKILLed mid-work, and a new
-  worker is started a few seconds later;
-- the SMTP server answers a share of DATA commands with a transient
-  `451 4.3.0 try again later`, throughout.
+    calm              nothing wrong (the baseline)
+    worker SIGKILL    the Celery worker's processes are SIGKILLed
+    Redis down        redis-server is killed, and started again (empty) 30 s later
+    SMTP 451 on half  the SMTP server refuses half the messages with a transient 451
+    PostgreSQL restart  the database server restarts (`pg_ctl stop -m fast`, start)
+    beat SIGKILL      Celery beat is SIGKILLed
 
-Everything is real: a scratch PostgreSQL database (`board_chaos`, dropped and
-created again each run, kept afterwards for inspection), a redis-server of this
-run's own (port 6391, nothing on disk; the machine's Redis on 6379 is never
-touched), an aiosmtpd server in this process that records every accepted
-message, a prefork Celery worker and Celery beat (which runs the outbox
-sweeper) as subprocesses with the production settings.
+Everything is real and the run's own: a throwaway PostgreSQL cluster on a free
+port (initdb as the postgres user; the machine's PostgreSQL is never touched),
+a redis-server on a free port, an aiosmtpd server in this process recording
+every message, gunicorn with the production settings, and the worker and beat
+started as the deployment says: the `worker:` and `beat:` lines of a Procfile
+if the project has one, else the README's commands. Nothing restarts a killed
+process unless the deployment does (`--hand-restart S` restarts one that
+stayed dead, to see the later phases on a deployment without a supervisor).
 
-When the offers are made, the run waits for every offer_received row to be
-`sent` or `failed`, then compares the Message-IDs the SMTP server received
-with the ones expected (`board.notifications.message_id(row)`): an email is
+Afterwards the run waits for every offer's email, then compares, per phase,
+the offers that exist with the emails received (by Message-ID): an email is
 *lost* if it never arrived and its row was not marked failed (a failed row is
-visible to staff, who can send it again). It prints a table, writes
-var/chaos/result.json, and exits non-zero if anything was lost or an offer
-failed.
+visible to staff), or if a person was told their offer was made and it does
+not exist. It prints per phase: offers tried, HTTP ok, 5xx (and connection
+errors), lost, duplicates, failed rows, email latency p50/p95 (from the HTTP
+answer to SMTP's acceptance); writes var/chaos/result.json; and exits
+non-zero on any loss, duplicate or 5xx.
 
-    .venv/bin/python -m benchmarks.chaos [--offers 1000] [--redis-outage 30]
-        [--smtp-failure-rate 0.5] [--seed 1] [--timeout 300]
+    .venv/bin/python -m benchmarks.chaos [--rate 3] [--seed 1] [--hand-restart 0]
 
 Logs of every process are under var/chaos/.
 """
@@ -34,93 +38,62 @@ Logs of every process are under var/chaos/.
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
-import itertools
+import http.client
 import json
 import logging
 import os
 import random
+import re
 import secrets
+import shutil
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import urlencode
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from tests.support import processes
+from tests.support.processes import PostgresCluster, Process, RedisServer, free_port
+
+PROJECT_DIR = processes.PROJECT_DIR
 CHAOS_DIR = PROJECT_DIR / "var" / "chaos"
-DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+DATABASE_NAME = "board_chaos"
+SMTP_TRANSIENT = "451 4.3.0 try again later"
+PROGRESS_SECONDS = 10
+# Waiting for email with no worker running, and none coming back, is pointless.
+NO_WORKER_GIVE_UP_SECONDS = 60
+# Django's mark for "no password" (nobody signs in with one during the run).
+UNUSABLE_PASSWORD = "!"  # noqa: S105
 
 # Short timings so the run finishes in minutes (production: 30, 60, 60, 300).
-# BOARD_STUCK_AFTER_SECONDS (30) is shorter than the task time limit (90s) for
-# this run only: a send still going after 30s would be taken for a dead one and
-# sent again. Here every send takes milliseconds, so it only speeds up the
-# rescue of rows a killed worker left in "sending".
 TIMINGS = {
     "BOARD_RETRY_BASE_SECONDS": "2",
     "BOARD_SWEEP_SECONDS": "5",
     "BOARD_SWEEP_GRACE_SECONDS": "10",
     "BOARD_STUCK_AFTER_SECONDS": "30",
-    # The helpers here are all brand new accounts making many offers: the
-    # new-account safeguards would (rightly) stop them, which is not under test.
+    # Brand-new helpers making many offers fast: the new-account safeguards,
+    # posting limits and API throttles would (rightly) stop them; not under test.
     "BOARD_NEW_ACCOUNT_OFFERS_PER_DAY": "0",
     "BOARD_REVIEW_FIRST_OFFERS": "0",
-    # Posting limits likewise: 1,000 offers from a few helpers in a minute.
     "BOARD_RATE_LIMIT_OFFERS": "",
+    "BOARD_API_THROTTLE_OFFERS": "1000000/hour",
+    "BOARD_API_THROTTLE_WRITES": "1000000/min",
 }
-
-STUCK_NOTE = (
-    "BOARD_STUCK_AFTER_SECONDS=30 is below the task time limit (90s) for this run only, so "
-    "rows a killed worker left in 'sending' are rescued fast; a send slower than 30s would be "
-    "taken for a dead one and sent twice"
-)
-READY_SECONDS = 60
-POLL_SECONDS = 0.1
-PROGRESS_SECONDS = 5
-SMTP_TRANSIENT = "451 4.3.0 try again later"
-# Django's mark for "no password" (nobody signs in during the run).
-UNUSABLE_PASSWORD = "!"  # noqa: S105
+# The README's deployment commands, used when there is no Procfile.
+README_WORKER = ".venv/bin/celery -A board worker --loglevel=INFO --concurrency=4"
+README_BEAT = ".venv/bin/celery -A board beat --loglevel=INFO"
 
 log = logging.getLogger("chaos")
 
 
-# --- Small helpers -------------------------------------------------------------------
-
-
 def say(message: str) -> None:
     print(message, flush=True)
-
-
-def wait_until(predicate: Callable[[], object], what: str, timeout: float) -> object:
-    """Poll `predicate` until it returns something truthy; raise after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"gave up after {timeout:.0f}s waiting for {what}")
-        time.sleep(POLL_SECONDS)
-
-
-def port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def percentile(values: list[float], pct: float) -> float | None:
@@ -133,328 +106,175 @@ def percentile(values: list[float], pct: float) -> float | None:
 
 
 def seconds(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}s"
+    if value is None:
+        return "-"
+    return f"{value:.2f}s" if value < 1 else f"{value:.1f}s"
 
 
-def tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError as exc:
-        return f"(no log: {exc})"
+# --- The deployment's worker and beat ------------------------------------------------------
 
 
-# --- Subprocesses --------------------------------------------------------------------
-
-
-class Supervisor:
-    """Starts subprocesses in their own process groups and stops every one of
-    them, whatever happens (normal end, exception, Ctrl-C, SIGTERM)."""
-
-    def __init__(self) -> None:
-        self.processes: list[tuple[bool, subprocess.Popen]] = []
-        self.lock = threading.Lock()
-
-    def start(
-        self, command: list[str], *, env: dict[str, str], log_path: Path, service: bool = False
-    ) -> subprocess.Popen:
-        """Start `command`; a `service` (Redis) is stopped after everything else."""
-        with open(log_path, "ab") as log_file:
-            process = subprocess.Popen(  # noqa: S603 (our own commands)
-                command,
-                cwd=PROJECT_DIR,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # its own group: pid == pgid
-            )
-        with self.lock:
-            self.processes.append((service, process))
-        return process
-
-    @staticmethod
-    def kill_group(process: subprocess.Popen) -> None:
-        """SIGKILL the process and its children (a prefork worker's pool)."""
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-    def stop(self, process: subprocess.Popen, grace: float = 10) -> None:
-        """SIGTERM (a warm shutdown for Celery), then SIGKILL after `grace` seconds."""
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=grace)
-        self.kill_group(process)
-
-    def stop_all(self) -> None:
-        with self.lock:
-            processes, self.processes = list(self.processes), []
-        # Workers and beat first (a warm shutdown needs the broker), services last.
-        for service, process in sorted(processes, key=lambda item: item[0]):
-            self.stop(process, grace=2 if service else 10)
-
-
-class RedisServer:
-    """A redis-server of this run's own that keeps nothing on disk, so a
-    restart comes back empty (every queued task is lost)."""
-
-    def __init__(self, supervisor: Supervisor, port: int, log_path: Path) -> None:
-        self.supervisor = supervisor
-        self.port = port
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def ping(self) -> bool:
-        import redis
-
-        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=0.5)
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
-
-    def start(self) -> None:
-        if port_in_use(self.port):
-            raise RuntimeError(
-                f"port {self.port} is taken: is another chaos run (or something else) using "
-                f"it? Choose another with --redis-port."
-            )
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
-        command += ["--dir", str(CHAOS_DIR)]
-        self.process = self.supervisor.start(
-            command, env=dict(os.environ), log_path=self.log_path, service=True
+def deployment_commands() -> tuple[str, str, str]:
+    """(worker command, beat command, where they came from): the Procfile's
+    `worker:` and `beat:` lines if there is one, else the README's commands."""
+    procfile = PROJECT_DIR / "Procfile"
+    if procfile.exists():
+        lines = dict(
+            line.split(":", 1)
+            for line in procfile.read_text().splitlines()
+            if ":" in line and not line.lstrip().startswith("#")
         )
-        wait_until(self.ping, f"redis-server on port {self.port}", READY_SECONDS)
+        if "worker" in lines and "beat" in lines:
+            return lines["worker"].strip(), lines["beat"].strip(), "Procfile"
+    return README_WORKER, README_BEAT, "README"
 
-    def kill(self) -> None:
-        if self.process is not None:
-            self.supervisor.kill_group(self.process)
-            self.process = None
+
+def session_processes(session: int, *words: str) -> list[int]:
+    """Pids in `session` (a process we started, and everything it started)
+    whose command line has every one of `words`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        # The fields after the command name (which may hold spaces) in ")".
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[3]) == session and all(word in cmdline for word in words):
+            found.append(int(entry.name))
+    return found
 
 
 @dataclass
-class CeleryProcess:
-    name: str
-    process: subprocess.Popen
-    log_path: Path
+class Celery:
+    """The worker or beat as the deployment runs it (perhaps under a supervisor)."""
 
-    def alive(self) -> bool:
-        return self.process.poll() is None
+    role: str  # "worker" or "beat"
+    command: str
+    env: dict[str, str]
+    process: Process | None = None
+    starts: int = 0
 
-    def log_contains(self, text: str) -> bool:
-        try:
-            return text in self.log_path.read_text(errors="replace")
-        except OSError:
-            return False
+    def start(self) -> None:
+        self.starts += 1
+        self.process = processes.spawn(
+            f"{self.role}-{self.starts}",
+            ["sh", "-c", f"exec {self.command}"],
+            env=self.env,
+            directory=CHAOS_DIR,
+        )
+
+    def celery_pids(self) -> list[int]:
+        if self.process is None:
+            return []
+        return session_processes(self.process.pid, "celery", self.role)
+
+    def ready(self) -> bool:
+        marker = " ready." if self.role == "worker" else "beat: Starting"
+        return self.process is not None and self.process.count(marker) > 0
+
+    def sigkill(self) -> int:
+        """SIGKILL every Celery process of this role (a prefork pool's children
+        too), leaving a supervisor, if any, alive to notice."""
+        pids = self.celery_pids()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        return len(pids)
+
+    def running(self) -> bool:
+        return self.process is not None and bool(self.celery_pids())
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop(grace=10)
 
 
-def start_worker(supervisor: Supervisor, env: dict[str, str], name: str) -> CeleryProcess:
-    log_path = CHAOS_DIR / f"{name}.log"
-    command = [sys.executable, "-m", "celery", "-A", "board", "worker", "--pool=prefork"]
-    command += ["--concurrency=2", "-Q", "celery", "--loglevel=INFO", "-n", f"{name}@%h"]
-    return CeleryProcess(name, supervisor.start(command, env=env, log_path=log_path), log_path)
-
-
-def start_beat(supervisor: Supervisor, env: dict[str, str]) -> CeleryProcess:
-    log_path = CHAOS_DIR / "beat.log"
-    schedule = CHAOS_DIR / "celerybeat-schedule"
-    for stale in CHAOS_DIR.glob("celerybeat-schedule*"):
-        stale.unlink()
-    command = [sys.executable, "-m", "celery", "-A", "board", "beat", "--loglevel=INFO"]
-    command += ["--schedule", str(schedule)]
-    return CeleryProcess("beat", supervisor.start(command, env=env, log_path=log_path), log_path)
-
-
-def wait_ready(celery: CeleryProcess, marker: str) -> None:
-    def ready() -> bool:
-        if not celery.alive():
-            raise RuntimeError(
-                f"{celery.name} exited with {celery.process.returncode}:\n{tail(celery.log_path)}"
-            )
-        return celery.log_contains(marker)
-
-    wait_until(ready, celery.name, READY_SECONDS)
-
-
-# --- SMTP ----------------------------------------------------------------------------
+# --- SMTP ------------------------------------------------------------------------------------
 
 
 @dataclass
 class Attempt:
-    """One DATA command: the message's Message-ID, when, and the answer."""
-
     message_id: str
-    at: float  # time.time()
+    at: float  # time.monotonic()
     accepted: bool
-    to: list[str]
 
 
 class FlakySMTPHandler:
-    """An aiosmtpd handler that refuses a seeded share of DATA commands with a
-    transient 451, and records every attempt (accepted or not) with its
-    Message-ID and time, also in var/chaos/smtp.jsonl."""
+    """Records every DATA command (Message-ID, time, answer); refuses a seeded
+    share with a transient 451 while `failure_rate` is above zero."""
 
-    def __init__(self, failure_rate: float, seed: int, log_path: Path) -> None:
-        self.failure_rate = failure_rate
+    def __init__(self, seed: int) -> None:
+        self.failure_rate = 0.0
         self.random = random.Random(seed)  # noqa: S311 (not for security)
         self.lock = threading.Lock()
         self.attempts: list[Attempt] = []
-        self.log_file = open(log_path, "w")  # noqa: SIM115 (closed in close())
         self.parser = BytesHeaderParser()
 
     async def handle_DATA(self, server, session, envelope) -> str:
         headers = self.parser.parsebytes(envelope.content)
         with self.lock:
             accepted = self.random.random() >= self.failure_rate
-            attempt = Attempt(
-                message_id=str(headers.get("Message-ID", "")).strip(),
-                at=time.time(),
-                accepted=accepted,
-                to=list(envelope.rcpt_tos),
-            )
-            self.attempts.append(attempt)
-            self.log_file.write(json.dumps(asdict(attempt)) + "\n")
-            self.log_file.flush()
+            mid = str(headers.get("Message-ID", "")).strip()
+            self.attempts.append(Attempt(mid, time.monotonic(), accepted))
         return "250 Message accepted for delivery" if accepted else SMTP_TRANSIENT
 
     def snapshot(self) -> list[Attempt]:
         with self.lock:
             return list(self.attempts)
 
-    def received(self) -> list[Attempt]:
-        return [attempt for attempt in self.snapshot() if attempt.accepted]
 
-    def close(self) -> None:
-        with self.lock:
-            self.log_file.close()
-
-
-# --- Database and Django -------------------------------------------------------------
-
-
-def chaos_database_urls(name: str) -> tuple[str, str]:
-    """(maintenance URL, chaos database URL) on the server DATABASE_URL names
-    (default: the local PostgreSQL), with the database name replaced."""
-    base = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_SERVER_URL)
-    if base.scheme not in {"postgres", "postgresql", "pgsql"}:
-        raise SystemExit(f"the chaos run needs PostgreSQL; DATABASE_URL is {base.scheme}://")
-    original = unquote(base.path.lstrip("/"))
-    if name == original and "chaos" not in name:
-        raise SystemExit(f"refusing to use (and drop) the database {name!r}")
-    maintenance = base._replace(path="/postgres").geturl()
-    chaos = base._replace(path="/" + quote(name, safe="")).geturl()
-    return maintenance, chaos
-
-
-def recreate_database(maintenance_url: str, name: str) -> None:
-    """Drop the scratch database (only it) and create it again, empty."""
-    import psycopg
-    from psycopg import sql
-
-    if "chaos" not in name:
-        raise SystemExit(f"refusing to drop {name!r}: the scratch database's name must say chaos")
-    with psycopg.connect(maintenance_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def service_env(*, database_url: str, redis_url: str, smtp_port: int) -> dict[str, str]:
-    """The environment of every process of the run: this one, worker, beat."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "CELERY_", "DATABASE_", "EMAIL_", "REDIS_", "BOARD_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="board.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="localhost",
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_port),
-        EMAIL_USE_TLS="false",
-        EMAIL_USE_SSL="false",
-        PYTHONUNBUFFERED="1",
-        **TIMINGS,
-    )
-    return env
-
-
-class EnqueueFailures(logging.Handler):
-    """Counts `enqueue` giving up (broker down) in this process, quietly."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if "Could not queue" in record.getMessage():
-            self.count += 1
-
-
-def setup_django(env: dict[str, str]) -> EnqueueFailures:
-    """Django in this process, with the same settings as the worker (so
-    `enqueue` publishes to the run's Redis). Logs go to var/chaos/chaos.log."""
-    os.environ.update(env)
-    os.environ["DJANGO_LOG_LEVEL"] = "ERROR"  # the console is for the run's own report
-    import django
-
-    django.setup()
-    file_handler = logging.FileHandler(CHAOS_DIR / "chaos.log")
-    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    failures = EnqueueFailures()
-    for name in ("board.notifications", "celery", "kombu"):
-        logger = logging.getLogger(name)
-        logger.setLevel(logging.WARNING)
-        logger.propagate = False
-        logger.addHandler(file_handler)
-    logging.getLogger("board.notifications").addHandler(failures)
-    return failures
-
-
-def migrate() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+# --- People ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class PlannedOffer:
+class Person:
+    user_id: int
+    channel: str  # "web" or "api"
+    secret: str  # session key (web) or API token (api)
+
+
+@dataclass(frozen=True)
+class Planned:
+    helper: Person
     request_id: int
-    helper_id: int
+    request_public_id: str
 
 
-def seed_data(offers: int, rng: random.Random) -> list[PlannedOffer]:
-    """Askers with one request each, helpers, and the (request, helper) pairs
-    that will offer: about five offers per request, never on one's own."""
+def setup_django(env: dict[str, str]) -> None:
+    """Django in this process on the run's database (to seed it and to read the
+    outbox at the end); its logs go to var/chaos/chaos.log."""
+    os.environ.update(env)
+    os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    handler = logging.FileHandler(CHAOS_DIR / "chaos.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+
+
+def seed(offers: int, rng: random.Random) -> list[Planned]:
+    """Askers with a request each; helpers, half signed in on the web (a session)
+    and half with an API token; about five offers per request, never one's own."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
     from accounts.models import User
+    from accounts.tokens import create_api_token
     from requests.models import Category, HelpRequest
 
     per_request = 5
     request_count = max(1, -(-offers // per_request))
-    helper_count = max(per_request, min(100, offers))
+    helper_count = max(2 * per_request, min(60, offers))
     category = Category.objects.create(name="Chaos", slug="chaos")
     askers = User.objects.bulk_create(
         User(email=f"asker-{i}@chaos.test", display_name=f"Asker {i}", password=UNUSABLE_PASSWORD)
         for i in range(request_count)
-    )
-    helpers = User.objects.bulk_create(
-        User(email=f"helper-{i}@chaos.test", display_name=f"Helper {i}", password=UNUSABLE_PASSWORD)
-        for i in range(helper_count)
     )
     help_requests = HelpRequest.objects.bulk_create(
         HelpRequest(
@@ -466,555 +286,491 @@ def seed_data(offers: int, rng: random.Random) -> list[PlannedOffer]:
         )
         for i, asker in enumerate(askers)
     )
-    plan = [
-        PlannedOffer(help_request.pk, helper.pk)
-        for help_request in help_requests
-        for helper in rng.sample(helpers, per_request)
-    ][:offers]
+    helpers: list[Person] = []
+    for i in range(helper_count):
+        user = User.objects.create(
+            email=f"helper-{i}@chaos.test", display_name=f"Helper {i}", password=UNUSABLE_PASSWORD
+        )
+        if i % 2 == 0:
+            session = SessionStore()
+            session[SESSION_KEY] = str(user.pk)
+            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            session.create()
+            helpers.append(Person(user.pk, "web", session.session_key))
+        else:
+            _, token = create_api_token(user=user, name="chaos")
+            helpers.append(Person(user.pk, "api", token))
+    web = [helper for helper in helpers if helper.channel == "web"]
+    api = [helper for helper in helpers if helper.channel == "api"]
+    plan = []
+    for number, help_request in enumerate(help_requests):
+        # Alternate which channel gets the extra offer, so it is half and half.
+        web_count = per_request // 2 + number % 2
+        chosen = rng.sample(web, web_count) + rng.sample(api, per_request - web_count)
+        plan += [Planned(helper, help_request.pk, help_request.public_id) for helper in chosen]
+    plan = plan[:offers]
     rng.shuffle(plan)
     return plan
 
 
-# --- Making offers ---------------------------------------------------------------------
+# --- Making offers over HTTP -----------------------------------------------------------------
 
 
 @dataclass
-class OfferResult:
-    index: int
-    started: float  # seconds since the offers began
-    duration: float
+class Tried:
+    planned: Planned
+    phase: str
+    started: float  # time.monotonic()
+    answered: float = 0.0
+    status: int = 0  # 0: no HTTP answer at all
     error: str = ""
+    offer_public_id: str = ""
 
 
-class OfferMaker:
-    """`users` threads make the planned offers at a steady pace (offer i is due
-    at i * duration / n), each in its own transaction, as people would."""
+MESSAGE = "I have been through something like this, and I would be glad to listen this week."
 
-    def __init__(self, plan: list[PlannedOffer], duration: float, users: int) -> None:
+
+def make_offer(port: int, planned: Planned) -> tuple[int, str, str]:
+    """(status, offer public id or "", error) for one offer, as a person sends it."""
+    path_api = f"/api/v1/requests/{planned.request_public_id}/offers/"
+    path_web = f"/requests/{planned.request_public_id}/offer/"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        if planned.helper.channel == "api":
+            body = json.dumps({"message": MESSAGE})
+            headers = {
+                "Authorization": f"Token {planned.helper.secret}",
+                "Content-Type": "application/json",
+            }
+            connection.request("POST", path_api, body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            public_id = ""
+            if response.status == 201:
+                public_id = json.loads(data).get("id", "")
+            return response.status, public_id, "" if response.status < 500 else data[:200].decode()
+        csrf = secrets.token_hex(16)
+        body = urlencode({"csrfmiddlewaretoken": csrf, "message": MESSAGE})
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"sessionid={planned.helper.secret}; csrftoken={csrf}",
+        }
+        connection.request("POST", path_web, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        location = response.getheader("Location", "")
+        match = re.search(r"/offers/([^/]+)/", location)
+        if response.status == 302 and match:
+            return 302, match[1], ""
+        if response.status == 302:
+            return 302, "", f"redirected to {location}"
+        return response.status, "", ""
+    except (OSError, http.client.HTTPException) as exc:
+        return 0, "", f"{type(exc).__name__}: {exc}"
+    finally:
+        connection.close()
+
+
+class People:
+    """Threads making the planned offers at `rate` a second, each recorded with
+    the phase it was made in."""
+
+    def __init__(self, plan: list[Planned], rate: float, users: int, port: int) -> None:
         self.plan = plan
-        self.interval = duration / max(len(plan), 1)
+        self.rate = rate
         self.users = users
-        self.results: list[OfferResult] = []
+        self.port = port
+        self.phase = "calm"
+        self.tried: list[Tried] = []
         self.lock = threading.Lock()
-        self.next_index = itertools.count()
+        self.next = 0
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
-        self.t0 = 0.0
 
     def start(self, t0: float) -> None:
         self.t0 = t0
         for number in range(self.users):
-            thread = threading.Thread(target=self._run, name=f"user-{number}", daemon=True)
+            thread = threading.Thread(target=self._run, name=f"person-{number}", daemon=True)
             thread.start()
             self.threads.append(thread)
 
-    def done(self) -> bool:
-        return not any(thread.is_alive() for thread in self.threads)
-
-    def made(self) -> int:
+    def _take(self) -> tuple[int, Planned] | None:
         with self.lock:
-            return sum(1 for result in self.results if not result.error)
+            if self.next >= len(self.plan) or self.stop.is_set():
+                return None
+            index, self.next = self.next, self.next + 1
+            return index, self.plan[index]
 
     def _run(self) -> None:
-        from django.db import connection
+        while (taken := self._take()) is not None:
+            index, planned = taken
+            due = self.t0 + index / self.rate
+            if self.stop.wait(max(0.0, due - time.monotonic())):
+                return
+            tried = Tried(planned, self.phase, time.monotonic())
+            tried.status, tried.offer_public_id, tried.error = make_offer(self.port, planned)
+            tried.answered = time.monotonic()
+            with self.lock:
+                self.tried.append(tried)
 
-        from accounts.models import User
-        from requests.models import HelpRequest
-        from requests.services import make_offer
+    def finish(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=90)
 
-        try:
-            while not self.stop.is_set():
-                with self.lock:
-                    index = next(self.next_index)
-                if index >= len(self.plan):
-                    return
-                due = self.t0 + index * self.interval
-                if self.stop.wait(max(0.0, due - time.monotonic())):
-                    return
-                planned = self.plan[index]
-                started = time.monotonic()
-                error = ""
-                try:
-                    make_offer(
-                        help_request=HelpRequest(pk=planned.request_id),
-                        helper=User(pk=planned.helper_id),
-                        message=f"Happy to listen, whenever suits you. (chaos offer {index})",
-                    )
-                except Exception as exc:
-                    error = f"{type(exc).__name__}: {exc}"
-                finished = time.monotonic()
-                with self.lock:
-                    self.results.append(
-                        OfferResult(index, started - self.t0, finished - started, error)
-                    )
-        finally:
-            connection.close()
+    def results(self) -> list[Tried]:
+        with self.lock:
+            return list(self.tried)
 
 
-# --- The scripted timeline ------------------------------------------------------------
+# --- Phases ------------------------------------------------------------------------------------
 
 
 @dataclass
-class Event:
-    at: float  # planned, seconds after the offers began
-    what: str
-    action: Callable[[], None]
-    happened: float | None = None
+class Phase:
+    name: str
+    seconds: float
+    begin: Callable[[], None] = lambda: None
+    end: Callable[[], None] = lambda: None
+    notes: list[str] = field(default_factory=list)
 
 
-class Timeline:
-    """Runs events at their planned times in a thread of its own."""
-
-    def __init__(self, events: list[Event]) -> None:
-        self.events = sorted(events, key=lambda event: event.at)
-        self.stop = threading.Event()
-        self.errors: list[str] = []
-        self.thread = threading.Thread(target=self._run, name="timeline", daemon=True)
-        self.t0 = 0.0
-
-    def start(self, t0: float) -> None:
-        self.t0 = t0
-        self.thread.start()
-
-    def _run(self) -> None:
-        for event in self.events:
-            if self.stop.wait(max(0.0, self.t0 + event.at - time.monotonic())):
-                return
-            event.happened = time.monotonic() - self.t0
-            say(f"  [{event.happened:5.1f}s] {event.what}")
-            try:
-                event.action()
-            except Exception as exc:
-                self.errors.append(f"{event.what}: {type(exc).__name__}: {exc}")
-                say(f"  [{time.monotonic() - self.t0:5.1f}s] FAILED: {event.what}: {exc}")
-
-    def record(self) -> list[dict]:
-        return [{"at": e.at, "happened": e.happened, "what": e.what} for e in self.events]
+def wait_ready(celery: Celery, timeout: float = 90) -> None:
+    processes.wait_until(celery.ready, f"the {celery.role} to be ready", timeout)
 
 
-# --- Watching the outbox ---------------------------------------------------------------
+# --- Figures --------------------------------------------------------------------------------
 
 
-def row_states() -> dict[str, int]:
-    """offer_received rows by state."""
-    from django.db.models import Count
-
-    from board.models import Notification
-
-    return dict(
-        Notification.objects.filter(kind=Notification.Kind.OFFER_RECEIVED)
-        .values_list("state")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-
-
-def progress_line(elapsed: float, smtp: FlakySMTPHandler, made: int | None = None) -> str:
-    states = " ".join(f"{state}={count}" for state, count in sorted(row_states().items()))
-    received = len({r.message_id for r in smtp.received()})
-    offers = "" if made is None else f"offers={made} "
-    return f"  [{elapsed:5.1f}s] {offers}rows: {states or '-'} | received={received}"
-
-
-def drain(smtp: FlakySMTPHandler, timeout: float, t0: float, watch: list[CeleryProcess]) -> bool:
-    """Wait until every offer_received row is sent or failed. True if it got there."""
-    from board.models import Notification
-
-    deadline = time.monotonic() + timeout
-    last_progress = 0.0
-    reported_dead: set[str] = set()
-    while True:
-        pending = (
-            Notification.objects.filter(kind=Notification.Kind.OFFER_RECEIVED)
-            .exclude(state__in=[Notification.State.SENT, Notification.State.FAILED])
-            .count()
-        )
-        if pending == 0:
-            return True
-        now = time.monotonic()
-        for celery in watch:
-            if not celery.alive() and celery.name not in reported_dead:
-                reported_dead.add(celery.name)
-                say(f"  WARNING: {celery.name} died:\n{tail(celery.log_path, 15)}")
-        if now > deadline:
-            return False
-        if now - last_progress >= PROGRESS_SECONDS:
-            last_progress = now
-            say(progress_line(now - t0, smtp))
-        time.sleep(1)
-
-
-# --- Figures ----------------------------------------------------------------------------
-
-
-def shortest_backoff(tries: int) -> int:
-    """The shortest wait `retry_delay(tries)` can give after the `tries`-th failed
-    try: it draws from [ceiling / 2, ceiling], ceiling = base * 2 ** (tries - 1)."""
-    from django.conf import settings
-
-    from board.notifications import MAX_DELAY_SECONDS
-
-    ceiling = min(MAX_DELAY_SECONDS, settings.BOARD_RETRY_BASE_SECONDS * 2 ** max(tries - 1, 0))
-    return max(1, int(ceiling / 2))
-
-
-def early_retries(attempts: list[Attempt]) -> list[dict]:
-    """Tries of one email that came sooner after a refused try than the backoff
-    allows: something cut the backoff short (and used up the tries early)."""
-    by_id: dict[str, list[Attempt]] = {}
-    for attempt in sorted(attempts, key=lambda attempt: attempt.at):
-        by_id.setdefault(attempt.message_id, []).append(attempt)
-    early = []
-    for mid, tries in by_id.items():
-        for number, (before, after) in enumerate(itertools.pairwise(tries), start=1):
-            waited = after.at - before.at
-            if not before.accepted and waited < shortest_backoff(number):
-                early.append(
-                    {
-                        "message_id": mid,
-                        "try": number + 1,
-                        "waited": round(waited, 3),
-                        "backoff_at_least": shortest_backoff(number),
-                    }
-                )
-    return early
-
-
-def why_duplicated(first_copy: float, worker_kills: list[float]) -> str:
-    """The likely cause of a duplicate, from when its first copy arrived."""
-    for killed in worker_kills:
-        if killed - 5 <= first_copy <= killed + 1:
-            return (
-                f"first copy accepted just as the worker was killed ({killed:.1f}s): it died "
-                f"between SMTP's 250 and marking the row sent, so the row was rescued from "
-                f"'sending' after BOARD_STUCK_AFTER_SECONDS and sent again (same Message-ID)"
-            )
-    return "unexplained: no worker kill near the first copy"
-
-
-def compute_results(
-    *,
-    maker: OfferMaker,
-    smtp: FlakySMTPHandler,
-    enqueue_failures: int,
-    t0_wall: float,
-    worker_kills: list[float],
-) -> dict:
-    """Compare what the SMTP server received with what the outbox says."""
+def compute(tried: list[Tried], smtp: FlakySMTPHandler, phases: list[Phase]) -> dict:
     from board.models import Notification
     from board.notifications import message_id
     from requests.models import Offer
 
-    offers = dict(Offer.objects.values_list("public_id", "created_at"))
-    rows = {
-        row.key: row
-        for row in Notification.objects.filter(kind=Notification.Kind.OFFER_RECEIVED).only(
-            "key", "state", "attempts", "last_error", "created_at", "sent_at"
+    offers = {
+        (request_id, helper_id): public_id
+        for request_id, helper_id, public_id in Offer.objects.values_list(
+            "request_id", "helper_id", "public_id"
         )
     }
-    attempts = smtp.snapshot()
-    received = [attempt for attempt in attempts if attempt.accepted]
-    early = early_retries(attempts)
-    counts = Counter(r.message_id for r in received)
-    first_seen: dict[str, float] = {}
-    seen_at: dict[str, list[float]] = {}
-    for record in received:
-        first_seen.setdefault(record.message_id, record.at)
-        seen_at.setdefault(record.message_id, []).append(record.at - t0_wall)
-
-    expected: dict[str, tuple[str, Notification | None]] = {}
-    for public_id in offers:
-        key = f"offer_received:{public_id}"
-        row = rows.get(key)
-        expected[message_id(row or Notification(key=key))] = (public_id, row)
-
-    delays, lost, failed_not_received, failed_but_received = [], [], [], []
-    for mid, (public_id, row) in expected.items():
-        state = row.state if row else "no row"
-        if mid in first_seen:
-            delays.append(first_seen[mid] - offers[public_id].timestamp())
-            if state == Notification.State.FAILED:
-                failed_but_received.append(mid)
-        elif state == Notification.State.FAILED:
-            failed_not_received.append(mid)
-        else:
-            lost.append({"message_id": mid, "offer": public_id, "state": state})
-
-    duplicates = [
-        {
-            "message_id": mid,
-            "copies": counts[mid],
-            "received_at": [round(at, 2) for at in seen_at[mid]],
-            "attempts": expected[mid][1].attempts if expected[mid][1] else None,
-            "why": why_duplicated(seen_at[mid][0], worker_kills),
-        }
-        for mid in counts
-        if counts[mid] > 1
-    ]
-    unexpected = sorted(mid for mid in counts if mid not in expected)
-    durations = [result.duration for result in maker.results]
-    failed_rows = sum(1 for row in rows.values() if row.state == Notification.State.FAILED)
-    return {
-        "offers_made": maker.made(),
-        "offers_errored": [r.error for r in maker.results if r.error][:20],
-        "offers_errored_count": sum(1 for r in maker.results if r.error),
-        "offer_period_seconds": max((r.started for r in maker.results), default=0.0),
-        "outbox_rows": len(rows),
-        "emails_expected": len(expected),
-        "emails_received_unique": sum(1 for mid in expected if mid in first_seen),
-        "lost": len(lost),
-        "lost_detail": lost[:50],
-        "duplicates": sum(d["copies"] - 1 for d in duplicates),
-        "duplicate_detail": duplicates,
-        "rows_failed": failed_rows,
-        "rows_failed_not_received": len(failed_not_received),
-        "rows_failed_but_received": len(failed_but_received),
-        "unexpected_messages": len(unexpected),
-        "delay_p50": percentile(delays, 50),
-        "delay_p95": percentile(delays, 95),
-        "delay_max": max(delays, default=None),
-        "offer_latency_p50": percentile(durations, 50),
-        "offer_latency_p95": percentile(durations, 95),
-        "offer_latency_max": max(durations, default=None),
-        "enqueue_failures": enqueue_failures,
-        "smtp_data_commands": len(attempts),
-        "smtp_refused_451": len(attempts) - len(received),
-        "smtp_accepted": len(received),
-        "early_retries": len(early),
-        "early_retry_detail": early[:50],
-        "attempts_histogram": dict(sorted(Counter(row.attempts for row in rows.values()).items())),
+    rows = {
+        row.key: row for row in Notification.objects.filter(kind=Notification.Kind.OFFER_RECEIVED)
     }
+    attempts = smtp.snapshot()
+    accepted = Counter(a.message_id for a in attempts if a.accepted)
+    first_accepted: dict[str, float] = {}
+    for attempt in sorted(attempts, key=lambda a: a.at):
+        if attempt.accepted:
+            first_accepted.setdefault(attempt.message_id, attempt.at)
+
+    table = []
+    details: dict[str, list[dict]] = {}
+    for phase in phases:
+        mine = [t for t in tried if t.phase == phase.name]
+        ok = [t for t in mine if t.status in (201, 302) and t.offer_public_id]
+        server_errors = [t for t in mine if t.status >= 500]
+        no_answer = [t for t in mine if t.status == 0]
+        other = [t for t in mine if t not in ok and t not in server_errors and t not in no_answer]
+        lost, duplicates, failed, latencies = [], 0, 0, []
+        for t in mine:
+            public_id = offers.get((t.planned.request_id, t.planned.helper.user_id))
+            if public_id is None:
+                if t in ok:  # told it was made, and it was not
+                    lost.append({"offer": t.offer_public_id, "why": "told made, but no offer"})
+                continue
+            key = f"offer_received:{public_id}"
+            row = rows.get(key)
+            mid = message_id(row or Notification(key=key))
+            copies = accepted.get(mid, 0)
+            duplicates += max(0, copies - 1)
+            if row is not None and row.state == Notification.State.FAILED:
+                failed += 1
+            if copies:
+                latencies.append(first_accepted[mid] - (t.answered or t.started))
+            elif row is None or row.state != Notification.State.FAILED:
+                state = row.state if row is not None else "no row"
+                lost.append({"offer": public_id, "why": f"never received, row {state}"})
+        table.append(
+            {
+                "phase": phase.name,
+                "tried": len(mine),
+                "ok": len(ok),
+                "server_errors": len(server_errors),
+                "no_answer": len(no_answer),
+                "other": len(other),
+                "lost": len(lost),
+                "duplicates": duplicates,
+                "failed_rows": failed,
+                "http_p95": percentile([t.answered - t.started for t in mine], 95),
+                "http_max": max((t.answered - t.started for t in mine), default=None),
+                "latency_p50": percentile(latencies, 50),
+                "latency_p95": percentile(latencies, 95),
+                "latency_max": max(latencies, default=None),
+                "statuses": dict(Counter(str(t.status) for t in mine)),
+                "notes": phase.notes,
+            }
+        )
+        details[phase.name] = (
+            lost[:20]
+            + [
+                {"status": t.status, "channel": t.planned.helper.channel, "error": t.error}
+                for t in server_errors + no_answer + other
+            ][:20]
+        )
+    return {"phases": table, "details": details, "smtp_attempts": len(attempts)}
 
 
 def print_table(result: dict) -> None:
-    rows = [
-        ("offers made", f"{result['offers_made']}"),
-        ("offers that raised", f"{result['offers_errored_count']}"),
-        ("outbox rows (offer_received)", f"{result['outbox_rows']}"),
-        ("emails expected", f"{result['emails_expected']}"),
-        ("emails received (unique Message-ID)", f"{result['emails_received_unique']}"),
-        ("lost (never received, row not failed)", f"{result['lost']}"),
-        ("duplicates (extra copies of a Message-ID)", f"{result['duplicates']}"),
-        (
-            "rows failed (6 tries, visible to staff)",
-            f"{result['rows_failed']} ({result['rows_failed_but_received']} of them received)",
-        ),
-        ("unexpected messages", f"{result['unexpected_messages']}"),
-        (
-            "delivery delay p50 / p95 / max",
-            " / ".join(seconds(result[k]) for k in ("delay_p50", "delay_p95", "delay_max")),
-        ),
-        (
-            "make_offer latency p50 / p95 / max",
-            " / ".join(
-                seconds(result[k])
-                for k in ("offer_latency_p50", "offer_latency_p95", "offer_latency_max")
-            ),
-        ),
-        ("enqueue failures (broker down)", f"{result['enqueue_failures']}"),
-        (
-            "SMTP DATA commands / 451s / accepted",
-            f"{result['smtp_data_commands']} / {result['smtp_refused_451']} / "
-            f"{result['smtp_accepted']}",
-        ),
-        ("retries sooner than their backoff", f"{result['early_retries']}"),
-        ("send attempts per row (attempts: rows)", f"{result['attempts_histogram']}"),
-        ("drained before timeout", "yes" if result["drained"] else "NO"),
-        ("total run time", seconds(result["total_seconds"])),
-    ]
-    width = max(len(label) for label, _ in rows)
+    header = (
+        "| phase | offers tried | HTTP ok | 5xx | no answer | lost | duplicates | failed rows "
+        "| email latency p50 | p95 | max | HTTP answer p95 | max |"
+    )
     say("")
-    for label, value in rows:
-        say(f"  {label.ljust(width)}  {value}")
-    for duplicate in result["duplicate_detail"][:10]:
+    say(header)
+    say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in result["phases"]:
         say(
-            f"  duplicate {duplicate['message_id']}: {duplicate['copies']} copies, received at "
-            f"{duplicate['received_at']}s, {duplicate['attempts']} attempts: {duplicate['why']}"
+            f"| {row['phase']} | {row['tried']} | {row['ok']} | {row['server_errors']} | "
+            f"{row['no_answer']} | {row['lost']} | {row['duplicates']} | {row['failed_rows']} | "
+            f"{seconds(row['latency_p50'])} | {seconds(row['latency_p95'])} | "
+            f"{seconds(row['latency_max'])} | {seconds(row['http_p95'])} | "
+            f"{seconds(row['http_max'])} |"
         )
-    for lost in result["lost_detail"][:10]:
-        say(f"  lost {lost['message_id']} (offer {lost['offer']}, row {lost['state']})")
     say("")
+    for row in result["phases"]:
+        if row["other"]:
+            say(f"  {row['phase']}: {row['other']} other answers: {row['statuses']}")
+        for note in row["notes"]:
+            say(f"  {row['phase']}: {note}")
+        for detail in result["details"][row["phase"]][:5]:
+            say(f"  {row['phase']}: {detail}")
 
 
-# --- The run ----------------------------------------------------------------------------
+def pending_rows() -> int | None:
+    from django.db import OperationalError, close_old_connections
+
+    from board.models import Notification
+
+    close_old_connections()
+    try:
+        return (
+            Notification.objects.filter(kind=Notification.Kind.OFFER_RECEIVED)
+            .exclude(state__in=[Notification.State.SENT, Notification.State.FAILED])
+            .count()
+        )
+    except OperationalError:
+        return None
+
+
+# --- The run -----------------------------------------------------------------------------------
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.chaos",
-        description="Offers while Redis stops, the worker is killed and SMTP fails.",
+        description="Offers over HTTP while the worker, Redis, SMTP, PostgreSQL and beat fail.",
     )
-    parser.add_argument("--offers", type=int, default=1000, help="offers to make (1000)")
+    parser.add_argument("--rate", type=float, default=3, help="offers a second (3)")
+    parser.add_argument("--users", type=int, default=8, help="people at once (8)")
+    parser.add_argument("--phase-seconds", type=float, default=20, help="length of a phase (20)")
+    parser.add_argument("--redis-outage", type=float, default=30, help="seconds Redis is down")
+    parser.add_argument("--smtp-failure-rate", type=float, default=0.5)
+    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn workers (4)")
     parser.add_argument(
-        "--duration", type=float, default=60, help="seconds over which offers are made (60)"
-    )
-    parser.add_argument(
-        "--users", type=int, default=16, help="people making offers at once (threads, 16)"
-    )
-    parser.add_argument(
-        "--redis-outage", type=float, default=30, help="seconds Redis is down, 0 for none (30)"
-    )
-    parser.add_argument("--redis-down-at", type=float, default=10, help="when Redis stops (10)")
-    parser.add_argument(
-        "--kill-worker-at", type=float, default=25, help="when the worker is SIGKILLed (25)"
-    )
-    parser.add_argument(
-        "--worker-restart-after",
+        "--hand-restart",
         type=float,
-        default=3,
-        help="seconds until a new worker starts (3)",
+        default=0,
+        help="restart a killed worker or beat by hand after this many seconds if the "
+        "deployment did not (0: never, as the issue asks)",
     )
-    parser.add_argument(
-        "--smtp-failure-rate", type=float, default=0.5, help="share of DATA refused (0.5)"
-    )
-    parser.add_argument("--seed", type=int, default=1, help="seeds data and SMTP failures (1)")
-    parser.add_argument(
-        "--timeout", type=float, default=300, help="seconds to wait for the outbox to drain"
-    )
-    parser.add_argument(
-        "--settle", type=float, default=5, help="seconds to wait for stragglers afterwards (5)"
-    )
-    parser.add_argument("--redis-port", type=int, default=6391)
-    parser.add_argument("--database", default="board_chaos", help="scratch database name")
-    args = parser.parse_args(argv)
-    if args.offers < 1 or not 0 <= args.smtp_failure_rate < 1 or args.users < 1:
-        parser.error("need --offers >= 1, --users >= 1 and 0 <= --smtp-failure-rate < 1")
-    return args
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for email")
+    parser.add_argument("--settle", type=float, default=10, help="seconds for late duplicates")
+    return parser.parse_args(argv)
 
 
-def run(args: argparse.Namespace, supervisor: Supervisor) -> int:
+def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> int:
     started = time.monotonic()
-    CHAOS_DIR.mkdir(parents=True, exist_ok=True)
-    for old in CHAOS_DIR.glob("*.log"):
-        old.unlink()
+    if CHAOS_DIR.exists():
+        shutil.rmtree(CHAOS_DIR)
+    CHAOS_DIR.mkdir(parents=True)
     rng = random.Random(args.seed)  # noqa: S311 (not for security)
 
-    say(f"chaos: scratch database {args.database}")
-    maintenance_url, database_url = chaos_database_urls(args.database)
-    recreate_database(maintenance_url, args.database)
+    problem = processes.postgres_problem()
+    if problem:
+        raise SystemExit(f"chaos: no throwaway PostgreSQL cluster: {problem}")
+    cluster = PostgresCluster(port=free_port())
+    cleanup.callback(cluster.remove)
+    cluster.start()
+    database_url = cluster.create_database(DATABASE_NAME)
+    say(f"chaos: throwaway PostgreSQL on port {cluster.port} ({cluster.directory})")
 
-    redis_server = RedisServer(supervisor, args.redis_port, CHAOS_DIR / "redis.log")
+    redis_server = RedisServer(port=free_port(), directory=CHAOS_DIR)
+    cleanup.callback(redis_server.stop)
     redis_server.start()
-    say(f"chaos: redis-server on port {args.redis_port}")
+    say(f"chaos: redis-server on port {redis_server.port}")
 
     from aiosmtpd.controller import Controller
 
-    smtp = FlakySMTPHandler(args.smtp_failure_rate, args.seed, CHAOS_DIR / "smtp.jsonl")
+    smtp = FlakySMTPHandler(args.seed)
     controller = Controller(smtp, hostname="127.0.0.1", port=free_port())
     controller.start()
-    atexit.register(controller.stop)
-    say(f"chaos: SMTP on port {controller.port}, refusing {args.smtp_failure_rate:.0%} with 451")
+    cleanup.callback(controller.stop)
 
-    env = service_env(
-        database_url=database_url, redis_url=redis_server.url, smtp_port=controller.port
+    web_port = free_port()
+    env = processes.board_env(
+        database_url=database_url,
+        redis_url=redis_server.url(),
+        smtp_port=controller.port,
+        var_dir=CHAOS_DIR / "var",
+        site_url=f"http://127.0.0.1:{web_port}",
+        DJANGO_STATIC_ROOT=str(CHAOS_DIR / "static"),
+        **TIMINGS,
     )
-    enqueue_failures = setup_django(env)
-    migrate()
-    plan = seed_data(args.offers, rng)
-    say(f"chaos: migrated and seeded ({len(plan)} offers planned)")
+    processes.prepare_web(env)
+    setup_django(env)
+    phase_count = 6
+    offers = int(args.rate * (args.phase_seconds * (phase_count - 1) + args.redis_outage + 10))
+    plan = seed(offers, rng)
+    from django.db import connection
 
-    worker = start_worker(supervisor, env, "worker-1")
-    beat = start_beat(supervisor, env)
-    wait_ready(worker, " ready.")
-    wait_ready(beat, "beat: Starting")
-    say("chaos: worker and beat ready")
-    workers = [worker]
+    connection.close()
+    say(f"chaos: migrated and seeded; {len(plan)} offers planned at {args.rate}/s")
 
-    def kill_worker() -> None:
-        supervisor.kill_group(workers[-1].process)
-
-    def new_worker() -> None:
-        workers.append(start_worker(supervisor, env, f"worker-{len(workers) + 1}"))
-
-    outage_end = args.redis_down_at + args.redis_outage
-    events = [
-        Event(args.kill_worker_at, "SIGKILL the worker's process group", kill_worker),
-        Event(args.kill_worker_at + args.worker_restart_after, "start a new worker", new_worker),
-    ]
-    if args.redis_outage > 0:
-        events += [
-            Event(
-                args.redis_down_at, "kill redis-server (queued tasks are lost)", redis_server.kill
-            ),
-            Event(outage_end, "restart redis-server, empty", redis_server.start),
-        ]
-    timeline = Timeline(events)
-    maker = OfferMaker(plan, args.duration, args.users)
-
-    say(
-        f"chaos: {len(plan)} offers over {args.duration:.0f}s by {args.users} users; "
-        f"timings {TIMINGS}"
+    gunicorn = processes.start_gunicorn(
+        port=web_port, env=env, directory=CHAOS_DIR, workers=args.web_workers
     )
-    say(f"chaos: note {STUCK_NOTE}")
+    cleanup.callback(gunicorn.stop)
+    worker_command, beat_command, source = deployment_commands()
+    worker = Celery("worker", worker_command, env)
+    # Beat's schedule file in var/chaos/, not the checkout.
+    if "--schedule" not in beat_command:
+        beat_command = f"{beat_command} --schedule {CHAOS_DIR / 'beat-schedule'}"
+    beat = Celery("beat", beat_command, env)
+    for celery in (worker, beat):
+        cleanup.callback(celery.stop)
+        celery.start()
+        wait_ready(celery)
+    say(f"chaos: gunicorn on port {web_port}; worker and beat as the {source} says:")
+    say(f"         worker: {worker_command}")
+    say(f"         beat:   {beat_command}")
+
+    def sigkill(celery: Celery, phase: Phase) -> None:
+        killed = celery.sigkill()
+        phase.notes.append(f"SIGKILLed {killed} {celery.role} process(es)")
+        if args.hand_restart:
+
+            def maybe_restart() -> None:
+                if not celery.running():
+                    phase.notes.append(f"restarted the {celery.role} by hand (--hand-restart)")
+                    celery.start()
+                else:
+                    phase.notes.append(f"the deployment restarted the {celery.role}")
+
+            threading.Timer(args.hand_restart, maybe_restart).start()
+
+    def redis_down(phase: Phase) -> None:
+        redis_server.kill()
+        phase.notes.append("redis-server killed (queued tasks lost)")
+
+        def back() -> None:
+            redis_server.start()
+            phase.notes.append(f"redis-server started again, empty, after {args.redis_outage}s")
+
+        threading.Timer(args.redis_outage, back).start()
+
+    def smtp_flaky(rate: float) -> None:
+        smtp.failure_rate = rate
+
+    def pg_restart(phase: Phase) -> None:
+        began = time.monotonic()
+        cluster.restart()
+        phase.notes.append(f"PostgreSQL restarted in {time.monotonic() - began:.1f}s")
+
+    phases = [Phase("calm", args.phase_seconds)]
+    phases.append(Phase("worker SIGKILL", args.phase_seconds))
+    phases[-1].begin = lambda phase=phases[-1]: sigkill(worker, phase)
+    phases.append(Phase(f"Redis down {args.redis_outage:.0f}s", args.redis_outage + 10))
+    phases[-1].begin = lambda phase=phases[-1]: redis_down(phase)
+    phases.append(Phase(f"SMTP 451 on {args.smtp_failure_rate:.0%}", args.phase_seconds))
+    phases[-1].begin = lambda: smtp_flaky(args.smtp_failure_rate)
+    phases[-1].end = lambda: smtp_flaky(0.0)
+    phases.append(Phase("PostgreSQL restart", args.phase_seconds))
+    phases[-1].begin = lambda phase=phases[-1]: pg_restart(phase)
+    phases.append(Phase("beat SIGKILL", args.phase_seconds))
+    phases[-1].begin = lambda phase=phases[-1]: sigkill(beat, phase)
+
+    people = People(plan, args.rate, args.users, web_port)
     t0 = time.monotonic()
-    t0_wall = time.time()
-    maker.start(t0)
-    timeline.start(t0)
-    try:
-        last = t0
-        while not (maker.done() and not timeline.thread.is_alive()):
-            time.sleep(POLL_SECONDS)
-            if time.monotonic() - last >= PROGRESS_SECONDS:
-                last = time.monotonic()
-                say(progress_line(last - t0, smtp, maker.made()))
-        say(f"chaos: {maker.made()} offers made in {time.monotonic() - t0:.1f}s; draining")
+    people.start(t0)
+    for phase in phases:
+        people.phase = phase.name
+        say(f"  [{time.monotonic() - t0:5.1f}s] phase: {phase.name}")
+        threading.Thread(target=phase.begin, daemon=True).start()
+        time.sleep(phase.seconds)
+        phase.end()
+    people.finish()
+    tried = people.results()
+    say(f"chaos: {len(tried)} offers tried in {time.monotonic() - t0:.0f}s; waiting for email")
 
-        drained = drain(smtp, args.timeout, t0, [beat, workers[-1]])
-        if drained:
-            say(f"  [{time.monotonic() - t0:5.1f}s] every row sent or failed; settling")
-        else:
-            say(f"  timed out after {args.timeout:.0f}s with rows still pending")
-        time.sleep(args.settle)  # stragglers: a redelivered task, a late duplicate
-    finally:
-        maker.stop.set()
-        timeline.stop.set()
+    deadline = time.monotonic() + args.timeout
+    last = 0.0
+    worker_seen = time.monotonic()
+    while time.monotonic() < deadline:
+        pending = pending_rows()
+        if pending == 0:
+            break
+        if worker.running():
+            worker_seen = time.monotonic()
+        elif time.monotonic() - worker_seen > NO_WORKER_GIVE_UP_SECONDS:
+            say(f"chaos: no worker for {NO_WORKER_GIVE_UP_SECONDS}s and nothing restarts it")
+            break
+        if time.monotonic() - last > PROGRESS_SECONDS:
+            last = time.monotonic()
+            alive = f"worker {'up' if worker.running() else 'DOWN'}, beat "
+            alive += "up" if beat.running() else "DOWN"
+            say(f"  [{time.monotonic() - t0:5.1f}s] {pending} emails pending; {alive}")
+        time.sleep(1)
+    drained = pending_rows() == 0
+    say(f"chaos: {'every email sent or failed' if drained else 'TIMED OUT with emails pending'}")
+    time.sleep(args.settle)
 
-    from django.conf import settings
-
-    result = compute_results(
-        maker=maker,
-        smtp=smtp,
-        enqueue_failures=enqueue_failures.count,
-        t0_wall=t0_wall,
-        worker_kills=[e.happened for e in events if e.action is kill_worker and e.happened],
-    )
+    result = compute(tried, smtp, phases)
     result.update(
         drained=drained,
+        worker_command=worker_command,
+        beat_command=beat_command,
+        commands_from=source,
         total_seconds=time.monotonic() - started,
-        settings={**vars(args), **TIMINGS, "task_time_limit": settings.CELERY_TASK_TIME_LIMIT},
-        timeline=timeline.record(),
-        timeline_errors=timeline.errors,
-        note=STUCK_NOTE,
+        settings={**vars(args), **TIMINGS},
     )
     (CHAOS_DIR / "result.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
     print_table(result)
     say(f"chaos: figures in {CHAOS_DIR / 'result.json'}, logs in {CHAOS_DIR}/")
-
-    from django.db import connection
-
     connection.close()
-    smtp.close()
-    failed = result["lost"] > 0 or result["offers_errored_count"] > 0 or timeline.errors
-    return 1 if failed else 0
+    bad = any(
+        row["lost"] or row["duplicates"] or row["server_errors"] or row["no_answer"]
+        for row in result["phases"]
+    )
+    return 1 if bad or not drained else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    supervisor = Supervisor()
-    atexit.register(supervisor.stop_all)
 
     def terminate(signum, frame):
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, terminate)
-    try:
-        return run(args, supervisor)
-    except KeyboardInterrupt:
-        say("chaos: interrupted")
-        return 130
-    finally:
-        say("chaos: stopping worker, beat and redis-server")
-        supervisor.stop_all()
+    with contextlib.ExitStack() as cleanup:
+        try:
+            return run(args, cleanup)
+        except KeyboardInterrupt:
+            say("chaos: interrupted")
+            return 130
+        finally:
+            say("chaos: stopping gunicorn, worker, beat, redis-server and PostgreSQL")
 
 
 if __name__ == "__main__":

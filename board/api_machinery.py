@@ -19,6 +19,8 @@ from rest_framework import exceptions, pagination, serializers, status, throttli
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 
+from board.middleware import repeatable_write
+
 # --- Authentication ---------------------------------------------------------------------
 
 LAST_USED_PRECISION = timedelta(minutes=5)
@@ -33,7 +35,8 @@ class TokenAuthentication(KnoxTokenAuthentication):
         user, token = super().validate_user(auth_token)
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
-            type(token).objects.filter(pk=token.pk).update(last_used_at=now)
+            with repeatable_write():
+                type(token).objects.filter(pk=token.pk).update(last_used_at=now)
         return user, token
 
 

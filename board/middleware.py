@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import LazyObject, empty
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 # The board uses none of these browser features; saying so stops an injected
 # frame or script from asking for them.
@@ -115,3 +121,162 @@ class SessionIdleTimeoutMiddleware:
             # SessionMiddleware (outside this one) saves it and resends the cookie.
             mark_session_seen(session)
         return response
+
+
+# Fields a person typed that are worth showing back (prose), as opposed to ids,
+# flags and tokens, which ride along hidden so "Try again" sends the same form.
+# Never written back into a page: the CSRF token (the page has its own) and
+# anything secret (a password typed on the sign-up or sign-in form).
+NOT_KEPT = {"csrfmiddlewaretoken"}
+SECRET_FIELDS = ("password", "secret", "token")
+# What the board's own forms call their text fields (others get their field name).
+KEPT_LABELS = {
+    "message": _("Your message"),
+    "body": _("What you wrote"),
+    "title": _("Title"),
+    "reason": _("Your reason"),
+    "display_name": _("Display name"),
+}
+RETRY_AFTER_DATABASE_SECONDS = 30
+
+
+def _looks_typed(value: str) -> bool:
+    return len(value) > 40 or any(character.isspace() for character in value.strip())
+
+
+def database_unavailable_page(request: HttpRequest) -> HttpResponse:
+    """The kind 503 page for when the database can't be reached: nothing was
+    saved, and a POST's fields come back in a form that sends them again.
+
+    Rendered without context processors or the database (they may be what
+    failed); the CSRF token comes from the request's cookie.
+    """
+    from django.middleware.csrf import get_token
+    from django.template import loader
+    from django.utils.text import capfirst
+
+    kept: list[dict[str, str]] = []
+    hidden: list[tuple[str, str]] = []
+    if request.method == "POST":
+        for name, values in request.POST.lists():
+            if name in NOT_KEPT or any(word in name.lower() for word in SECRET_FIELDS):
+                continue
+            for value in values:
+                if _looks_typed(value):
+                    label = str(KEPT_LABELS.get(name) or capfirst(name.replace("_", " ")))
+                    kept.append({"name": name, "value": value, "label": label})
+                else:
+                    hidden.append((name, value))
+    context = {
+        "posted": request.method == "POST",
+        "kept": kept,
+        "hidden": hidden,
+        "action": request.get_full_path(),
+        "csrf_token": get_token(request),
+    }
+    response = HttpResponse(loader.get_template("503.html").render(context), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_DATABASE_SECONDS)
+    response.database_unavailable = True  # see DatabaseUnavailableMiddleware
+    return response
+
+
+# Statements that change nothing; any other statement run outside a
+# transaction is committed by the server there and then.
+READ_ONLY_SQL = ("SELECT", "SHOW", "SET", "SAVEPOINT", "RELEASE", "ROLLBACK")
+
+
+_repeatable = contextvars.ContextVar("board_repeatable_write", default=False)
+
+
+@contextlib.contextmanager
+def repeatable_write() -> Iterator[None]:
+    """Statements run in this block are harmless to run twice (noting when a
+    token was last used), so they don't stop a cut-off request being run again."""
+    token = _repeatable.set(True)
+    try:
+        yield
+    finally:
+        _repeatable.reset(token)
+
+
+class _Writes:
+    """Counts statements committed on their own (run outside any transaction)
+    while a request is handled: such a request is not safe to run twice."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+        self.autocommitted = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        if (
+            not self.connection.in_atomic_block
+            and not _repeatable.get()
+            and not sql.lstrip().upper().startswith(READ_ONLY_SQL)
+        ):
+            self.autocommitted += 1
+        return execute(sql, params, many, context)
+
+
+class DatabaseUnavailableMiddleware:
+    """When a page can't reach the database (it is restarting, or down), the
+    person gets a kind 503 with everything they typed kept, instead of a
+    server error; the API answers 503 in its own error shape
+    (board.api_errors). Services run in one transaction, so nothing is
+    half-written.
+
+    A request whose connection a restart cut mid-way is first run once more,
+    on a new connection (which waits up to DATABASE_CONNECT_RETRY_SECONDS for
+    the server), but only when that is certainly safe: nothing was committed
+    (no transaction reached COMMIT and no statement ran on its own outside
+    one) and no transaction is open. Only the PostgreSQL backend
+    (board.postgresql) counts its commits; elsewhere the 503 stands.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.core.exceptions import RequestDataTooBig
+        from django.db import DatabaseError, connection
+        from django.http.request import RawPostDataException
+
+        try:
+            # Read the body now, so that a second run can parse it again.
+            request.body  # noqa: B018
+        except (RawPostDataException, RequestDataTooBig):
+            return self.get_response(request)
+        commits_before = getattr(connection, "commits", None)
+        writes = _Writes(connection)
+        with connection.execute_wrapper(writes):
+            response = self.get_response(request)
+        if not getattr(response, "database_unavailable", False):
+            return response
+        safe = (
+            commits_before is not None
+            and connection.commits == commits_before
+            and writes.autocommitted == 0
+            and not connection.in_atomic_block
+        )
+        if not safe:
+            return response
+        logger.warning(
+            "Running %s %s again on a new database connection; nothing was committed.",
+            request.method,
+            request.path,
+        )
+        with contextlib.suppress(DatabaseError):  # it is most likely broken already
+            connection.close()
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning(
+            "The database is unavailable (%s) for %s %s: answered 503.",
+            exception,
+            request.method,
+            request.path,
+        )
+        return database_unavailable_page(request)

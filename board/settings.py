@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A page that can't reach the database: a kind 503 keeping what was typed.
+    "board.middleware.DatabaseUnavailableMiddleware",
 ]
 
 if not DEBUG:
@@ -150,6 +152,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, waiting up to this long for a database that is
+    # restarting before a request gives up (board/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "board.postgresql"
+    DATABASES["default"]["CONNECT_RETRY_SECONDS"] = env_int("DATABASE_CONNECT_RETRY_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh checkout has no var/ yet (it is not committed).
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -162,8 +169,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and Celery ------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Redis, with a short local fallback and a circuit breaker while it is
+    # unreachable (board/cache.py): no page or API call depends on Redis being up.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "board.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"RETRY_SECONDS": env_int("BOARD_CACHE_RETRY_SECONDS", 5)},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -437,13 +450,16 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 DRF_STANDARDIZED_ERRORS = {
+    # One addition: a database that can't be reached is a 503, not a 500 (board/api_errors.py).
+    "EXCEPTION_HANDLER_CLASS": "board.api_errors.BoardExceptionHandler",
     # 409: a rule of the board said no (services.ServiceError), e.g. offering twice.
     "ALLOWED_ERROR_STATUS_CODES": [
-        *("400", "401", "403", "404", "405", "406", "409", "415", "429", "500")
+        *("400", "401", "403", "404", "405", "406", "409", "415", "429", "500", "503")
     ],
     "ERROR_SCHEMAS": {
         "400": "board.api_machinery.ErrorResponse400Serializer",
         "409": "board.api_machinery.ErrorResponse409Serializer",
+        "503": "board.api_errors.ErrorResponse503Serializer",
     },
 }
 # --- End of the REST API block -------------------------------------------------------------

@@ -19,10 +19,7 @@ import contextlib
 import email
 import email.policy
 import os
-import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -34,9 +31,10 @@ from urllib.parse import quote
 import pytest
 
 from tests import tiers
+from tests.support import processes
+from tests.support.processes import Process, RedisServer, board_env, free_port
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-WORKER_READY_SECONDS = 60
+WORKER_READY_SECONDS = processes.READY_SECONDS
 DEADLINE_SECONDS = 20
 SITE_URL = "http://testserver"
 
@@ -128,12 +126,6 @@ class RecordingHandler:
         return "451 4.4.2 The sender went away before this message was accepted"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session", autouse=True)
 def services_tier():
     """Skip the tier here, or fail it in CI, when a service is missing. Session
@@ -148,7 +140,7 @@ def smtp_server(services_tier):
     from aiosmtpd.controller import Controller
 
     handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield controller
@@ -194,35 +186,18 @@ def _database_url(settings_dict: dict) -> str:
 def service_env(
     *, database_url: str, redis_url: str, smtp_port: int, var_dir: Path, **board: str
 ) -> dict[str, str]:
-    """The environment of a Celery process of this tier: the production settings
-    on the test database, this Redis, the SMTP server above. `board` adds or
-    overrides settings (BOARD_SWEEP_SECONDS="2"...)."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "CELERY_", "DATABASE_", "EMAIL_", "REDIS_", "BOARD_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="board.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY="services-tier-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        DJANGO_ALLOWED_HOSTS="testserver,localhost,127.0.0.1",
-        DATABASE_URL=database_url,
+    """The environment of a Celery (or web) process of this tier: the production
+    settings on the test database, this Redis, the SMTP server above. `board`
+    adds or overrides settings (BOARD_SWEEP_SECONDS="2"...)."""
+    return board_env(
+        database_url=database_url,
+        redis_url=redis_url,
+        smtp_port=smtp_port,
+        var_dir=var_dir,
+        site_url=SITE_URL,
         # Closed after every task, so the test's flush between tests never waits.
-        DATABASE_CONN_MAX_AGE="0",
-        REDIS_URL=redis_url,
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_port),
-        EMAIL_USE_TLS="false",
-        EMAIL_USE_SSL="false",
-        EMAIL_TIMEOUT="10",
-        SITE_URL=SITE_URL,
-        BOARD_RETRY_BASE_SECONDS="1",
-        BOARD_VAR_DIR=str(var_dir),
-        PYTHONUNBUFFERED="1",
+        **{"DATABASE_CONN_MAX_AGE": "0", **board},
     )
-    env.update(board)
-    return env
 
 
 @dataclass
@@ -261,25 +236,12 @@ def celery_worker(request, django_db_setup, smtp_server, services_redis_url, tmp
         smtp_port=smtp_server.port,
         var_dir=log_dir / "var",
     )
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "board",
+    process = processes.spawn(
         "worker",
-        "--pool=solo",
-        "--loglevel=INFO",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "--hostname",
-        f"services-tier-{os.getpid()}@%h",
-    ]
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT
-        )
+        processes.worker_command(f"services-tier-{os.getpid()}@%h"),
+        env=env,
+        directory=log_dir,
+    ).process
     worker = Worker(process, log_path, services_redis_url, database_url)
     request.config.stash[WORKER_KEY] = worker
     try:
@@ -302,14 +264,8 @@ def celery_worker(request, django_db_setup, smtp_server, services_redis_url, tmp
         del request.config.stash[WORKER_KEY]
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)  # warm shutdown: finish the current task
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+def _stop(process) -> None:
+    Process("worker", process, Path()).stop(grace=15)
 
 
 def _drop_producer_pool(app) -> None:
@@ -360,43 +316,11 @@ def worker(celery_worker, database_kept, transactional_db):
 # --- A stack of the test's own: redis-server, workers and beat -------------------------
 
 
-@dataclass
-class Process:
-    """A subprocess in a process group of its own (pid == pgid), so a SIGKILL
-    reaches its children too (a prefork pool, an embedded beat)."""
-
-    name: str
-    process: subprocess.Popen
-    log_path: Path
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def log(self, lines: int = 200) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError as exc:
-            return f"(no log: {exc})"
-        return "\n".join(text.splitlines()[-lines:])
-
-    def count(self, text: str) -> int:
-        """How many log lines contain `text`."""
-        return sum(text in line for line in self.log(lines=1_000_000).splitlines())
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: no warm shutdown, nothing acknowledged."""
-        if self.alive():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self, grace: float = 10) -> None:
-        if self.alive():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=grace)
-        self.kill()
+def _ready(process: Process, ready: Callable[[], object]) -> None:
+    try:
+        process.wait_ready(ready, timeout=WORKER_READY_SECONDS)
+    except (TimeoutError, RuntimeError) as exc:
+        pytest.fail(f"{exc}\n{process.log()}")
 
 
 class Stack:
@@ -410,86 +334,53 @@ class Stack:
         self.redis_port = redis_port
         self.env = env
         self.processes: list[Process] = []
-        self.redis: Process | None = None
+        self.redis_server = RedisServer(port=redis_port, directory=directory)
 
     @property
     def redis_url(self) -> str:
-        return f"redis://127.0.0.1:{self.redis_port}/0"
+        return self.redis_server.url()
+
+    @property
+    def redis(self) -> Process | None:
+        return self.redis_server.process
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> Process:
-        log_path = self.directory / f"{name}.log"
-        with open(log_path, "ab") as log_file:
-            popen = subprocess.Popen(
-                command,
-                cwd=PROJECT_DIR,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        process = Process(name, popen, log_path)
+        process = processes.spawn(name, command, env=env, directory=self.directory)
         self.processes.append(process)
         return process
-
-    def _wait_ready(self, process: Process, ready: Callable[[], object]) -> None:
-        def check() -> object:
-            if not process.alive():
-                pytest.fail(
-                    f"{process.name} exited with {process.process.returncode} before it was "
-                    f"ready:\n{process.log()}"
-                )
-            return ready()
-
-        wait_for(check, f"{process.name} to be ready", timeout=WORKER_READY_SECONDS)
 
     # Redis
 
     def redis_up(self) -> bool:
-        import redis
-
-        client = redis.Redis(
-            host="127.0.0.1", port=self.redis_port, socket_connect_timeout=0.5, socket_timeout=0.5
-        )
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
+        return self.redis_server.up()
 
     def start_redis(self) -> None:
         """Start (or start again, on the same port) the test's redis-server."""
-        assert self.redis is None or not self.redis.alive(), "redis-server is running already"
-        command = ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
-        command += ["--dir", str(self.directory)]
-        self.redis = self._spawn("redis", command, dict(os.environ))
-        self._wait_ready(self.redis, self.redis_up)
+        try:
+            process = self.redis_server.start()
+        except (TimeoutError, RuntimeError) as exc:
+            pytest.fail(str(exc))
+        if process not in self.processes:
+            self.processes.append(process)
 
     def stop_redis(self) -> None:
         """Kill the test's redis-server, as a crash would (its data is lost)."""
-        assert self.redis is not None
-        self.redis.kill()
-        wait_for(lambda: not self.redis_up(), "redis-server to stop")
+        self.redis_server.kill()
 
     # Celery
 
     def start_worker(self, name: str) -> Process:
-        command = [sys.executable, "-m", "celery", "-A", "board", "worker", "--pool=solo"]
-        command += ["--loglevel=INFO", "--without-gossip", "--without-mingle"]
-        command += ["--without-heartbeat", "--hostname", f"{name}-{os.getpid()}@%h"]
-        process = self._spawn(name, command, self.env)
-        self._wait_ready(process, lambda: process.count(" ready.") > 0)
+        process = self._spawn(name, processes.worker_command(f"{name}-{os.getpid()}@%h"), self.env)
+        _ready(process, lambda: process.count(" ready.") > 0)
         return process
 
     def start_beat(self) -> Process:
         """Celery beat with the production schedule (the outbox sweeper every
         BOARD_SWEEP_SECONDS), as a process of its own, as in production."""
-        command = [sys.executable, "-m", "celery", "-A", "board", "beat", "--loglevel=INFO"]
+        command = processes.celery_command("beat", "--loglevel=INFO")
         command += ["--schedule", str(self.directory / "celerybeat-schedule")]
         process = self._spawn("beat", command, self.env)
-        self._wait_ready(process, lambda: process.count("beat: Starting") > 0)
+        _ready(process, lambda: process.count("beat: Starting") > 0)
         return process
 
     def stop_all(self) -> None:
@@ -533,7 +424,7 @@ def own_stack(request, smtp_server, database_kept, transactional_db, tmp_path):
             assert not stacks, "one stack per test"
             directory = tmp_path / "stack"
             directory.mkdir()
-            port = _free_port()
+            port = free_port()
             env = service_env(
                 database_url=database_url,
                 redis_url=f"redis://127.0.0.1:{port}/0",

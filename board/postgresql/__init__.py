@@ -1,0 +1,1 @@
+"""PostgreSQL, riding out a restart (see base.py)."""
