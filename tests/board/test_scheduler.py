@@ -153,10 +153,12 @@ def test_run_job_names_the_jobs_when_asked_for_one_that_does_not_exist():
         call_command("run_job", "everything")
 
 
-def test_run_scheduler_once_runs_what_is_due(asker, django_capture_on_commit_callbacks):
+# Transactional: the command manages its connection as a long-running process does
+# (close_old_connections), which would close the test's own wrapping transaction.
+@pytest.mark.django_db(transaction=True)
+def test_run_scheduler_once_runs_what_is_due(asker):
     help_request = _overdue_request(asker)
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("run_scheduler", once=True)
+    call_command("run_scheduler", once=True)
     help_request.refresh_from_db()
     assert help_request.status == HelpRequest.Status.EXPIRED
     assert Notification.objects.filter(
