@@ -12,11 +12,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, User
+from board.errors import Refusal
 
 MAX_TOKENS_PER_PERSON = 20
 
 
-class TokenError(Exception):
+class TokenError(Refusal):
     """A rule said no; the message is for the person."""
 
 

@@ -10,7 +10,7 @@ urlpatterns = [
     path("delete/", views.delete_account, name="delete"),
     path("api-tokens/", token_views.api_tokens, name="api_tokens"),
     path(
-        "api-tokens/<str:public_id>/revoke/",
+        "api-tokens/<public_id:public_id>/revoke/",
         token_views.api_token_revoke,
         name="api_token_revoke",
     ),

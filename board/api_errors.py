@@ -1,5 +1,7 @@
-"""The API's errors: drf-standardized-errors' one shape, plus a 503 when the
-database can't be reached (restarting, or down) instead of a 500.
+"""The API's errors: drf-standardized-errors' one shape, a service's refusal
+(board.errors.Refusal) as a 409 for every endpoint at once (so no API view needs
+to catch one), plus a 503 when the database can't be reached (restarting, or
+down) instead of a 500.
 
 Kept apart from api_machinery.py, which REST_FRAMEWORK names for its classes
 and so must not import DRF's views (drf-standardized-errors' handler does).
@@ -15,6 +17,9 @@ from drf_standardized_errors.handler import ExceptionHandler
 from drf_standardized_errors.openapi_serializers import ServerErrorEnum
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
+
+from board.api_machinery import Conflict
+from board.errors import Refusal
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +46,15 @@ class ErrorResponse503Serializer(serializers.Serializer):
 
 
 class BoardExceptionHandler(ExceptionHandler):
-    """A database that can't be reached is a 503 with Retry-After, logged as a
-    warning: an outage to ride out, not a bug to report. Nothing was written,
-    since each service runs in one transaction."""
+    """A service's refusal is a 409 in the standard shape. A database that
+    can't be reached is a 503 with Retry-After, logged as a warning: an outage
+    to ride out, not a bug to report. Nothing was written, since each service
+    runs in one transaction."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, Refusal):
+            # A rule of the board said no: a 409 with the message the web page shows.
+            return Conflict(str(exc))
         if isinstance(exc, OperationalError | InterfaceError):
             logger.warning("The database is unavailable (%s): the API answered 503.", exc)
             return DatabaseUnavailable()

@@ -1,5 +1,5 @@
-"""The REST API's machinery: token authentication, throttles, pagination, and
-the 409 for a rule of the board that said no.
+"""The REST API's machinery: token authentication, the JSON parser, throttles,
+pagination, and the 409 for a rule of the board that said no.
 
 Named in REST_FRAMEWORK (settings), so this module must not import DRF's views:
 their class attributes read those settings, which would import this module again.
@@ -8,14 +8,18 @@ their class attributes read those settings, which would import this module again
 from __future__ import annotations
 
 import abc
-from contextlib import contextmanager
-from datetime import timedelta
+import io
+import re
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
-from rest_framework import exceptions, pagination, serializers, status, throttling
+from rest_framework import exceptions, pagination, parsers, serializers, status, throttling
+from rest_framework.authentication import get_authorization_header
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 
@@ -24,12 +28,25 @@ from board.middleware import repeatable_write
 # --- Authentication ---------------------------------------------------------------------
 
 LAST_USED_PRECISION = timedelta(minutes=5)
+PRINTABLE_TOKEN = re.compile(rb"[\x21-\x7e]+")
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
     """A personal API token ("Authorization: Token <token>"), checked against its
     stored hash. Notes when it was last used (to the nearest few minutes, so a
     busy script does not write on every call)."""
+
+    def authenticate(self, request):
+        """A "Token" header whose token is not printable ASCII is refused with a
+        401 here: knox would decode it as UTF-8 (a server error for other bytes)
+        and look a NUL byte up in the database (which PostgreSQL refuses)."""
+        parts = get_authorization_header(request).split()
+        is_token = len(parts) == 2 and parts[0].lower() == b"token"
+        if is_token and not PRINTABLE_TOKEN.fullmatch(parts[1]):
+            raise exceptions.AuthenticationFailed(
+                _("Invalid token header. The token has characters no token has.")
+            )
+        return super().authenticate(request)
 
     def validate_user(self, auth_token):
         user, token = super().validate_user(auth_token)
@@ -38,6 +55,45 @@ class TokenAuthentication(KnoxTokenAuthentication):
             with repeatable_write():
                 type(token).objects.filter(pk=token.pk).update(last_used_at=now)
         return user, token
+
+
+# --- Parsing ------------------------------------------------------------------------------
+
+MAX_JSON_DEPTH = 32
+# A JSON string (skipped whole, so brackets inside it don't count) or a bracket.
+_JSON_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def json_depth(text: str) -> int:
+    """How deeply `text`'s arrays and objects nest, counted without parsing it."""
+    depth = deepest = 0
+    for match in _JSON_STRING_OR_BRACKET.finditer(text):
+        found = match.group()
+        if found in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif found in "]}":
+            depth -= 1
+    return deepest
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing a body nested deeper than any of the API's
+    inputs could be (MAX_JSON_DEPTH) with a 400 before Python's recursive JSON
+    decoder runs out of stack, for every API write at once."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        raw = stream.read()
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as error:
+            raise exceptions.ParseError(_("The JSON is not valid text.")) from error
+        if json_depth(text) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(
+                _("The JSON is nested more than %(depth)d levels deep.") % {"depth": MAX_JSON_DEPTH}
+            )
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
 
 
 # --- Throttling ---------------------------------------------------------------------------
@@ -107,11 +163,40 @@ class MessageThrottle(OfferThrottle):
 
 
 class CursorPagination(pagination.CursorPagination):
-    """Newest first; follow `next`. Cursors stay right while rows are added."""
+    """Newest first; follow `next`. Cursors stay right while rows are added.
+
+    A cursor is only base64 the client sends back: its position ("p") is checked
+    against the ordering field here, once for every list, so a forged or damaged
+    cursor is DRF's 404 "Invalid cursor" instead of a database error."""
 
     ordering = ("-created_at", "-pk")
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        ordering = self.get_ordering(request, queryset, view)
+        self._position_field = queryset.model._meta.get_field(ordering[0].lstrip("-"))
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        position = None if cursor is None else cursor.position
+        if position is not None and not self._position_is_valid(position):
+            raise exceptions.NotFound(self.invalid_cursor_message)
+        return cursor
+
+    def _position_is_valid(self, position: str) -> bool:
+        """Whether `position` is a value the ordering field could hold, as DRF
+        itself writes it (a datetime with its time zone)."""
+        if "\x00" in position:
+            return False
+        try:
+            value = self._position_field.to_python(position)
+        except (DjangoValidationError, ValueError, TypeError, OverflowError):
+            return False
+        if isinstance(value, datetime):
+            return timezone.is_aware(value)
+        return value is not None
 
 
 # --- Errors -------------------------------------------------------------------------------
@@ -132,18 +217,6 @@ class Error409Serializer(serializers.Serializer):
 class ErrorResponse409Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = Error409Serializer(many=True)
-
-
-@contextmanager
-def rules_say_no():
-    """A rule of the board said no (services.ServiceError): a 409, with the
-    message the web page would show."""
-    from requests.services import ServiceError
-
-    try:
-        yield
-    except ServiceError as error:
-        raise Conflict(str(error)) from error
 
 
 class Error400Serializer(serializers.Serializer):

@@ -16,39 +16,43 @@ app_name = "api"
 v1 = [
     path("categories/", requests_api.CategoryListApi.as_view(), name="categories"),
     path("requests/", requests_api.RequestListApi.as_view(), name="requests"),
-    path("requests/<str:public_id>/", requests_api.RequestDetailApi.as_view(), name="request"),
     path(
-        "requests/<str:public_id>/close/",
+        "requests/<public_id:public_id>/", requests_api.RequestDetailApi.as_view(), name="request"
+    ),
+    path(
+        "requests/<public_id:public_id>/close/",
         requests_api.RequestCloseApi.as_view(),
         name="request_close",
     ),
     path(
-        "requests/<str:public_id>/resolve/",
+        "requests/<public_id:public_id>/resolve/",
         requests_api.RequestResolveApi.as_view(),
         name="request_resolve",
     ),
     path(
-        "requests/<str:public_id>/offers/",
+        "requests/<public_id:public_id>/offers/",
         requests_api.RequestOffersApi.as_view(),
         name="request_offers",
     ),
     path("offers/", requests_api.MyOfferListApi.as_view(), name="offers"),
-    path("offers/<str:public_id>/", requests_api.OfferDetailApi.as_view(), name="offer"),
+    path("offers/<public_id:public_id>/", requests_api.OfferDetailApi.as_view(), name="offer"),
     path(
-        "offers/<str:public_id>/accept/", requests_api.OfferAcceptApi.as_view(), name="offer_accept"
+        "offers/<public_id:public_id>/accept/",
+        requests_api.OfferAcceptApi.as_view(),
+        name="offer_accept",
     ),
     path(
-        "offers/<str:public_id>/decline/",
+        "offers/<public_id:public_id>/decline/",
         requests_api.OfferDeclineApi.as_view(),
         name="offer_decline",
     ),
     path(
-        "offers/<str:public_id>/withdraw/",
+        "offers/<public_id:public_id>/withdraw/",
         requests_api.OfferWithdrawApi.as_view(),
         name="offer_withdraw",
     ),
     path(
-        "offers/<str:public_id>/messages/",
+        "offers/<public_id:public_id>/messages/",
         requests_api.OfferMessagesApi.as_view(),
         name="offer_messages",
     ),
@@ -59,7 +63,7 @@ v1 = [
         name="notifications_read_all",
     ),
     path(
-        "notifications/<int:pk>/read/",
+        "notifications/<key:pk>/read/",
         board_api.NotificationReadApi.as_view(),
         name="notification_read",
     ),
@@ -73,7 +77,9 @@ v1 = [
     ),
     path("me/subscription/", accounts_api.SubscriptionApi.as_view(), name="subscription"),
     path("me/tokens/", accounts_api.ApiTokenListApi.as_view(), name="tokens"),
-    path("me/tokens/<str:public_id>/", accounts_api.ApiTokenDetailApi.as_view(), name="token"),
+    path(
+        "me/tokens/<public_id:public_id>/", accounts_api.ApiTokenDetailApi.as_view(), name="token"
+    ),
 ]
 
 urlpatterns = [

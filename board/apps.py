@@ -9,9 +9,14 @@ class BoardConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from board import crisis  # noqa: F401 (connects the phrase cache's invalidation)
+        from board import (
+            converters,
+            crisis,  # noqa: F401 (connects the phrase cache's invalidation)
+        )
         from board.middleware import mark_session_seen
 
+        # The id converters the URLconfs name ("<public_id:...>", "<key:...>").
+        converters.register()
         # A fresh sign-in counts as a visit (see SessionIdleTimeoutMiddleware).
         user_logged_in.connect(
             lambda request, **kwargs: mark_session_seen(request.session),

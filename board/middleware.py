@@ -1,4 +1,5 @@
-"""Response headers Django and django-csp do not set themselves."""
+"""Response headers Django and django-csp do not set themselves, and the site-wide
+answers to bad input (a NUL byte in the query string) and to a service's refusal."""
 
 from __future__ import annotations
 
@@ -9,12 +10,19 @@ import time
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.functional import LazyObject, empty
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from board.errors import Refusal
+
 logger = logging.getLogger(__name__)
+
+# Where the REST API lives (board/urls.py): its errors are JSON.
+API_PREFIX = "/api/"
 
 # The board uses none of these browser features; saying so stops an injected
 # frame or script from asking for them.
@@ -280,3 +288,55 @@ class DatabaseUnavailableMiddleware:
             request.path,
         )
         return database_unavailable_page(request)
+
+
+class RefusalMiddleware:
+    """Answers, once for every page, a service's refusal (board.errors.Refusal)
+    that its view did not catch: a page saying why, with status 409, rather
+    than a server error. (Views that hold a form catch it themselves, so the
+    form comes back with what the person typed.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, Refusal):
+            return None
+        context = {"reason": str(exception), "back": _same_site_referer(request)}
+        return render(request, "refused.html", context, status=409)
+
+
+def _same_site_referer(request: HttpRequest) -> str | None:
+    """The page the person came from, when it is on this site (for "Go back")."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return None
+
+
+class QueryStringGuardMiddleware:
+    """A NUL byte in the query string (`?status=%00`) is answered with a 400 for
+    every page and API list at once: no filter, search or admin list has a use
+    for one, and PostgreSQL refuses to compare text with it (a server error)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in key or "\x00" in "".join(values) for key, values in request.GET.lists()):
+            return _bad_query(request)
+        return self.get_response(request)
+
+
+def _bad_query(request: HttpRequest) -> HttpResponse:
+    detail = str(_("This address has a character in it that it can't have."))
+    if request.path_info.startswith(API_PREFIX):
+        # The API's standard error shape (drf-standardized-errors).
+        error = {"code": "invalid", "detail": detail, "attr": None}
+        return JsonResponse({"type": "client_error", "errors": [error]}, status=400)
+    return render(request, "400.html", {"reason": detail}, status=400)

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "board.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "board.middleware.QueryStringGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -116,6 +117,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # A page that can't reach the database: a kind 503 keeping what was typed.
     "board.middleware.DatabaseUnavailableMiddleware",
+    # A service's refusal no view caught: a page saying why (409).
+    "board.middleware.RefusalMiddleware",
 ]
 
 if not DEBUG:
@@ -381,7 +384,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        # DRF's, with a limit on nesting (a 400, not a RecursionError).
+        "board.api_machinery.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -402,6 +406,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "board.api_machinery.CursorPagination",
     "PAGE_SIZE": BOARD_PAGE_SIZE,
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    # drf-standardized-errors' shape; its handler class is board.api_errors' (below).
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
 }
 # Tokens are stored hashed (SHA-512), named, and last until their owner revokes them.
@@ -450,9 +455,10 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 DRF_STANDARDIZED_ERRORS = {
-    # One addition: a database that can't be reached is a 503, not a 500 (board/api_errors.py).
+    # Two additions (board/api_errors.py): a service's refusal is a 409, a
+    # database that can't be reached a 503 rather than a 500.
     "EXCEPTION_HANDLER_CLASS": "board.api_errors.BoardExceptionHandler",
-    # 409: a rule of the board said no (services.ServiceError), e.g. offering twice.
+    # 409: a rule of the board said no (board.errors.Refusal), e.g. offering twice.
     "ALLOWED_ERROR_STATUS_CODES": [
         *("400", "401", "403", "404", "405", "406", "409", "415", "429", "500", "503")
     ],

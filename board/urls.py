@@ -16,7 +16,7 @@ urlpatterns = [
     path("moderation/who/", include("requests.breakglass_urls")),
     path("dev/mail/", views.local_mail, name="local_mail"),
     path("notifications/", views.notifications, name="notifications"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/<key:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("moderation/", include("requests.moderation_urls")),

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from board import ratelimit
-from board.api_machinery import CursorPagination, rules_say_no
+from board.api_machinery import CursorPagination
 from requests import moderation, selectors, services
 from requests.filters import BoardFilter
 from requests.models import Category, HelpRequest, Offer, Report
@@ -151,10 +151,7 @@ class RequestDetailApi(APIView):
             "is_anonymous": help_request.is_anonymous,
             **data.validated_data,
         }
-        with rules_say_no():
-            help_request = services.update_request(
-                help_request=help_request, by=request.user, **fields
-            )
+        help_request = services.update_request(help_request=help_request, by=request.user, **fields)
         return Response(HelpRequestOut(help_request, context={"request": request}).data)
 
 
@@ -164,8 +161,7 @@ class _FinishRequestApi(APIView):
 
     def post(self, request, public_id: str):
         help_request = selectors.get_own_request(request.user, public_id)
-        with rules_say_no():
-            help_request = self.service(help_request=help_request, by=request.user)
+        help_request = self.service(help_request=help_request, by=request.user)
         help_request.author = request.user
         return Response(HelpRequestOut(help_request, context={"request": request}).data)
 
@@ -229,12 +225,11 @@ class RequestOffersApi(ListAPIView):
         data = OfferIn(data=request.data)
         data.is_valid(raise_exception=True)
         posting_limit(request, "offer")
-        with rules_say_no():
-            offer = services.make_offer(
-                help_request=help_request,
-                helper=request.user,
-                message=data.validated_data["message"],
-            )
+        offer = services.make_offer(
+            help_request=help_request,
+            helper=request.user,
+            message=data.validated_data["message"],
+        )
         offer.request = help_request
         return Response(
             OfferOut(offer, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -281,8 +276,7 @@ class _OfferActionApi(APIView):
                 if self.by_asker
                 else _("Only the person who offered can do this.")
             )
-        with rules_say_no():
-            self.service(offer=offer, by=request.user)
+        self.service(offer=offer, by=request.user)
         offer = selectors.get_offer_for(request.user, public_id)
         return Response(OfferOut(offer, context={"request": request}).data)
 
@@ -354,10 +348,9 @@ class OfferMessagesApi(ListAPIView):
         data = MessageIn(data=request.data)
         data.is_valid(raise_exception=True)
         posting_limit(request, "message")
-        with rules_say_no():
-            message = services.send_message(
-                offer=offer, sender=request.user, body=data.validated_data["body"]
-            )
+        message = services.send_message(
+            offer=offer, sender=request.user, body=data.validated_data["body"]
+        )
         return Response(
             MessageOut(message, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
@@ -405,13 +398,12 @@ class ReportListApi(ListAPIView):
             request.user, data.validated_data["target"], data.validated_data["id"]
         )
         posting_limit(request, "report")
-        with rules_say_no():
-            report, created = moderation.report_content(
-                reporter=request.user,
-                target=target,
-                reason=data.validated_data["reason"],
-                details=data.validated_data["details"],
-            )
+        report, created = moderation.report_content(
+            reporter=request.user,
+            target=target,
+            reason=data.validated_data["reason"],
+            details=data.validated_data["details"],
+        )
         return Response(
             ReportOut(report).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -6,5 +6,5 @@ from requests import breakglass_views
 
 app_name = "breakglass"
 urlpatterns = [
-    path("<str:public_id>/", breakglass_views.who_wrote, name="who_wrote"),
+    path("<public_id:public_id>/", breakglass_views.who_wrote, name="who_wrote"),
 ]

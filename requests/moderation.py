@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Block, User
+from board.converters import as_key
 from board.models import Notification
 from board.notifications import notify
 from requests.models import HelpRequest, Message, ModerationAction, Offer, Report
@@ -181,8 +182,8 @@ def target_for(user: User, kind: str, ref: str) -> Target:
         return Target(help_request=selectors.get_request_for(user, ref))
     if kind == "offer":
         return Target(offer=selectors.get_offer_for(user, ref))
-    if kind == "message" and ref.isdigit():
-        message = Message.objects.select_related("offer__request", "sender").filter(pk=ref).first()
+    if kind == "message" and (pk := as_key(ref)) is not None:
+        message = Message.objects.select_related("offer__request", "sender").filter(pk=pk).first()
         if message is not None:
             # Only the asker and the helper may see a conversation.
             selectors.get_offer_for(user, message.offer.public_id)

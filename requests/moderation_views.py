@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
 from board import ratelimit
+from board.converters import as_key
 from board.drafts import member_action
 from requests import moderation, selectors
 from requests.models import HelpRequest, Message, ModerationAction, Offer, Report
@@ -304,8 +305,8 @@ def _content(kind: str, ref: str) -> Target:
         found = HelpRequest.objects.filter(public_id=ref).first()
     elif kind == "offer":
         found = Offer.objects.filter(public_id=ref).select_related("request").first()
-    elif kind == "message" and ref.isdigit():
-        found = Message.objects.filter(pk=ref).select_related("offer__request").first()
+    elif kind == "message" and (pk := as_key(ref)) is not None:
+        found = Message.objects.filter(pk=pk).select_related("offer__request").first()
     else:
         found = None
     if found is None:

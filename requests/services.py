@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import HelperSubscription, User
 from board.crisis import find_crisis_phrases
+from board.errors import Refusal
 from board.models import Notification
 from board.notifications import notify, notify_many
 from requests.models import (
@@ -34,7 +35,7 @@ from requests.models import (
 RENEW_SALT = "requests.renew"
 
 
-class ServiceError(Exception):
+class ServiceError(Refusal):
     """A rule of the board said no; the message is for the person."""
 
 

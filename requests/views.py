@@ -65,7 +65,13 @@ def create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, ratelimit.limited_message(wait))
             response = render(request, "requests/form.html", {"form": form})
             return ratelimit.with_retry_after(response, wait)
-        help_request = services.create_request(author=request.user, **form.cleaned_data)
+        try:
+            help_request = services.create_request(author=request.user, **form.cleaned_data)
+        except services.ServiceError as error:
+            # Refused (say the account is paused): the form comes back with the
+            # reason and everything typed.
+            form.add_error(None, str(error))
+            return render(request, "requests/form.html", {"form": form}, status=409)
         messages.success(
             request,
             _("Your request is posted. Asking takes courage: we'll email you when someone offers."),
