@@ -290,12 +290,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 # WhiteNoise serves collected, hashed, compressed files from the web process.
+# board.storage.StaticStorage is WhiteNoise's manifest storage that still renders
+# a page (with an unhashed URL, logged) when the manifest is missing.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "board.storage.StaticStorage"
     },
 }
 

@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,8 @@ from board import inbox
 from board.mail import read_local_mail
 from board.notifications import label_for, read_unsubscribe_token
 from board.notifications import unsubscribe as do_unsubscribe
+
+logger = logging.getLogger(__name__)
 
 
 def how_it_works(request: HttpRequest) -> HttpResponse:
@@ -60,11 +64,29 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
+# The last resort when even 500.html cannot render: plain, self-contained, kind.
+BARE_SERVER_ERROR = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+    "<title>Something went wrong · Peer Support Board</title></head><body><main>"
+    "<h1>Sorry, something went wrong on our side</h1>"
+    "<p>It's not your fault. Please try again in a moment.</p>"
+    "<p>If you are in danger right now, please call your local emergency number or find a "
+    'helpline at <a href="https://findahelpline.com">findahelpline.com</a>.</p>'
+    '<p><a href="/">Back to the board</a></p></main></body></html>'
+)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors or database: the page must render even when they fail.
     from django.template import loader
 
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    try:
+        page = loader.get_template("500.html").render()
+    except Exception:
+        # Django would otherwise answer with a bare "A server error occurred".
+        logger.exception("The 500 page itself failed to render")
+        page = BARE_SERVER_ERROR
+    return HttpResponse(page, status=500)
 
 
 @login_required
