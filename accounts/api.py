@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services, tokens
-from accounts.forms import ProfileForm
 from accounts.models import ApiToken, Delivery, HelperSubscription
 from board.api_machinery import CursorPagination
 from board.notifications import CONFIGURABLE_KINDS, label_for, preferences_for
@@ -35,11 +34,11 @@ class ProfileIn(serializers.Serializer):
     display_name = serializers.CharField(max_length=50)
 
     def validate_display_name(self, value: str) -> str:
-        # The settings page's own rules (not "Anonymous", not blank).
-        form = ProfileForm(data={"display_name": value})
-        if not form.is_valid():
-            raise ValidationError(form.errors["display_name"])
-        return form.cleaned_data["display_name"]
+        # The service's rules (not like "Anonymous ...", not blank), as a 400 on the field.
+        try:
+            return services.check_display_name(value)
+        except services.DisplayNameRefused as refusal:
+            raise ValidationError(str(refusal)) from refusal
 
 
 DeliveriesSerializer = type(

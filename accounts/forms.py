@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.models import Delivery, User
 
 DISPLAY_NAME_HELP = _(
@@ -19,19 +20,14 @@ class SignupExtraForm(forms.Form):
     )
 
     def clean_display_name(self) -> str:
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
-            raise forms.ValidationError(_("Please choose a name others can call you."))
-        # Nor "Anonymous Otter": a name like a request's alias would pass for one.
-        if name.casefold().split()[0] == "anonymous":
-            raise forms.ValidationError(
-                _("“Anonymous” is kept for anonymous requests. Please choose another name.")
-            )
-        return name
+        # The rules live in the service (accounts.services.check_display_name).
+        try:
+            return services.check_display_name(self.cleaned_data["display_name"])
+        except services.DisplayNameRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
 
     def signup(self, request, user: User) -> None:
-        user.display_name = self.cleaned_data["display_name"]
-        user.save(update_fields=["display_name"])
+        services.update_profile(user=user, display_name=self.cleaned_data["display_name"])
 
 
 class ProfileForm(forms.ModelForm):

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
+from board.fields import PlainCharField
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -36,7 +38,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     other people only ever see `display_name` (or "Anonymous")."""
 
     email = models.EmailField(_("email address"), unique=True)
-    display_name = models.CharField(
+    display_name = PlainCharField(
         _("display name"),
         max_length=50,
         help_text=_("The name others see when you post under your name. It can be a nickname."),
@@ -174,7 +176,7 @@ class ApiToken(AbstractAuthToken):
     public_id = models.CharField(
         max_length=16, unique=True, default=_new_token_public_id, editable=False
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = PlainCharField(_("name"), max_length=60)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta:
@@ -194,7 +196,7 @@ class Block(models.Model):
     blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocked_by")
     # What the blocker saw the person called when they blocked them (an
     # anonymous asker's alias, never the name behind it): shown in their list.
-    label = models.CharField(_("shown as"), max_length=60)
+    label = PlainCharField(_("shown as"), max_length=60)
     # False when the person was anonymous to the blocker (an asker seen by alias):
     # then hiding their other, named content would tell the blocker who they are,
     # so the block only stops them offering and writing.

@@ -1,18 +1,95 @@
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Block, HelperSubscription, User
+from board.errors import Refusal
 
 if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
     from requests.models import Offer
 
+# --- Display names -------------------------------------------------------------------------
+
+DISPLAY_NAME_MAX = 50
+# Joiners some scripts need between letters (Persian, Indic, emoji sequences):
+# kept in a stored name; every other format character is dropped.
+KEPT_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
+# Letters from other scripts that look like the Latin ones of "anonymous", and
+# digits that pass for letters. Not every confusable: enough that the obvious
+# lookalikes of the one reserved word fail too.
+LOOKALIKES = str.maketrans(
+    {
+        "\u0430": "a",  # Cyrillic a
+        "\u043e": "o",  # Cyrillic o
+        "\u0443": "y",  # Cyrillic u (looks like y)
+        "\u0455": "s",  # Cyrillic dze
+        "\u03bf": "o",  # Greek omicron
+        "\u03c5": "u",  # Greek upsilon
+        "\u03bd": "v",  # Greek nu
+        "0": "o",
+    }
+)
+RESERVED_WORD = "anonymous"
+
+
+class DisplayNameRefused(Refusal):
+    """A display name the board can't take; the message is for the person."""
+
+
+def normalise_display_name(name: str) -> str:
+    """The name as stored: NFKC (full-width and styled letters become plain
+    ones), without invisible format characters (joiners, bidi controls, soft
+    hyphens), control characters, or runs of spaces."""
+    name = unicodedata.normalize("NFKC", name)
+    name = "".join(
+        char
+        for char in name
+        if char in KEPT_FORMAT_CHARACTERS or unicodedata.category(char) not in ("Cf", "Cc")
+    )
+    return " ".join(name.split())
+
+
+def looks_like_an_alias(name: str) -> bool:
+    """Whether `name` reads as "Anonymous ..." (an anonymous request's alias): its
+    first word, once case, invisible characters, separators ("Anonymous-Otter",
+    "Anonymous_Otter", "Anonymous\u2060 Otter", "AnonymousOtter") and lookalike
+    letters are set aside, is "anonymous". ("Anonymousse" is another word.)"""
+    visible = "".join(c for c in normalise_display_name(name) if c not in KEPT_FORMAT_CHARACTERS)
+    spaced = "".join(
+        f" {char}" if index and visible[index - 1].islower() and char.isupper() else char
+        for index, char in enumerate(visible)
+    )
+    folded = spaced.casefold().translate(LOOKALIKES)
+    words = "".join(char if char.isalnum() else " " for char in folded).split()
+    return bool(words) and words[0] == RESERVED_WORD
+
+
+def check_display_name(name: str) -> str:
+    """The name normalised, or DisplayNameRefused saying why it can't be used."""
+    name = normalise_display_name(name)
+    if not name:
+        raise DisplayNameRefused(_("Please choose a name others can call you."))
+    if looks_like_an_alias(name):
+        # "Anonymous Otter" would pass for an anonymous request's alias.
+        raise DisplayNameRefused(
+            _("“Anonymous” is kept for anonymous requests. Please choose another name.")
+        )
+    if len(name) > DISPLAY_NAME_MAX:
+        raise DisplayNameRefused(
+            _("Please choose a name of at most %(max)d characters.") % {"max": DISPLAY_NAME_MAX}
+        )
+    return name
+
 
 def update_profile(*, user: User, display_name: str) -> User:
-    user.display_name = display_name
+    """Set `user`'s display name: the one writer of it, for sign-up, the
+    settings page, the API and the admin alike."""
+    user.display_name = check_display_name(display_name)
     user.save(update_fields=["display_name"])
     return user
 

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from board.fields import PlainCharField, PlainTextField
+
 TITLE_MIN, TITLE_MAX = 5, 120
 BODY_MIN, BODY_MAX = 20, 5000
 OFFER_MESSAGE_MIN, OFFER_MESSAGE_MAX = 10, 2000
@@ -130,10 +132,10 @@ class HelpRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="help_requests"
     )
     is_anonymous = models.BooleanField(_("post anonymously"), default=False)
-    title = models.CharField(
+    title = PlainCharField(
         _("title"), max_length=TITLE_MAX, validators=[MinLengthValidator(TITLE_MIN)]
     )
-    body = models.TextField(
+    body = PlainTextField(
         _("what's going on"), max_length=BODY_MAX, validators=[MinLengthValidator(BODY_MIN)]
     )
     category = models.ForeignKey(
@@ -269,7 +271,7 @@ class Offer(models.Model):
     helper = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offers"
     )
-    message = models.TextField(
+    message = PlainTextField(
         _("your message"),
         max_length=OFFER_MESSAGE_MAX,
         validators=[MinLengthValidator(OFFER_MESSAGE_MIN)],
@@ -353,7 +355,7 @@ class Message(models.Model):
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_messages"
     )
-    body = models.TextField(_("message"), max_length=MESSAGE_MAX)
+    body = PlainTextField(_("message"), max_length=MESSAGE_MAX)
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
     # Written by someone the recipient blocked, where refusing would say who the
     # recipient is: only its sender sees it (requests.moderation.block_answer).
@@ -399,13 +401,11 @@ class Report(models.Model):
         Message, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    details = models.TextField(
-        _("anything else moderators should know"), max_length=2000, blank=True
-    )
+    details = PlainTextField(_("anything else moderators should know"), max_length=2000, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
     )
-    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    outcome = PlainCharField(_("outcome"), max_length=300, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -472,7 +472,7 @@ class ModerationAction(models.Model):
     message = models.ForeignKey(
         Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    reason = PlainTextField(_("reason"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:

@@ -1,0 +1,50 @@
+"""Model fields for text people write (titles, bodies, messages, names, notes).
+
+They remove bidirectional control characters (board.text) on the way in, in the
+one place every write path goes through: a model form or a model's full_clean
+(`to_python`, and the form field it makes), and every save() (`pre_save`), so
+the views, the API, the services, the admin and tasks cannot forget it.
+`QuerySet.update()` skips `pre_save`: pass it text that is already clean.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import models
+
+from board.text import strip_bidi_controls
+
+
+class PlainTextFormField(forms.CharField):
+    def to_python(self, value: Any) -> str:
+        return strip_bidi_controls(super().to_python(value))
+
+
+class _PlainTextMixin:
+    attname: str
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)  # type: ignore[misc]
+        return strip_bidi_controls(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str):
+            value = strip_bidi_controls(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def formfield(self, **kwargs: Any) -> Any:
+        if not getattr(self, "choices", None):
+            kwargs.setdefault("form_class", PlainTextFormField)
+        return super().formfield(**kwargs)  # type: ignore[misc]
+
+
+class PlainCharField(_PlainTextMixin, models.CharField):
+    """A CharField for text people write: no bidirectional control characters."""
+
+
+class PlainTextField(_PlainTextMixin, models.TextField):
+    """A TextField for text people write: no bidirectional control characters."""
