@@ -1,12 +1,40 @@
+from __future__ import annotations
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.models import User
+
+
+class DisplayNameRules:
+    """The display name's rules (accounts.services.check_display_name), on an admin form."""
+
+    cleaned_data: dict
+
+    def clean_display_name(self) -> str:
+        try:
+            return services.check_display_name(self.cleaned_data["display_name"])
+        except services.DisplayNameRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
+
+
+class UserChangeFormWithRules(DisplayNameRules, UserChangeForm):
+    pass
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """People. Deleting one here runs the account-deletion service, as the person's
+    own "Delete my account" would (their requests, offers and words go; other
+    people's sides of conversations stay, with a note), never a bare cascade."""
+
+    form = UserChangeFormWithRules
     ordering = ["-date_joined"]
     list_display = ["email", "display_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
@@ -31,6 +59,24 @@ class UserAdmin(BaseUserAdmin):
     def get_deleted_objects(self, objs, request):
         # The itemised list would name each of a person's requests, the anonymous
         # ones too; staff see the people being deleted and a count of the rest.
-        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        deleted = super().get_deleted_objects(objs, request)
+        to_delete, model_count, _perms_needed, protected = deleted
         people = [item for item in to_delete if not isinstance(item, list)]
-        return people, model_count, perms_needed, protected
+        # No delete permission is needed on their content: the deletion service
+        # (delete_model below) removes it, not the admin's cascade.
+        return people, model_count, set(), protected
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # The placeholder that keeps deleted people's leftovers is never deleted.
+        if obj is not None and obj.email == services.DELETED_ACCOUNT_EMAIL:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        # keep_requests=False: nothing of theirs is left to tie together afterwards
+        # (anonymised leftovers can still be grouped by their words or timing).
+        services.delete_account(obj, keep_requests=False)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.exclude(email=services.DELETED_ACCOUNT_EMAIL):
+            services.delete_account(user, keep_requests=False)

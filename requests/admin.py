@@ -1,10 +1,28 @@
-from django.contrib import admin
+"""The admin for staff. Every change to a request, offer or message goes through
+the moderation services (requests.moderation), as on /moderation/: the admin
+shows their fields read-only and offers the services as actions, so each change
+is logged, closes the reports it answers, tells whom it should and clears what
+it should (a hidden offer's quoted excerpt). Nothing is deleted here either:
+hiding is how content leaves the board; people leave by deleting their account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from board.admin import PrivateLookupsMixin
+from requests import moderation
 from requests.models import Category, HelpRequest, Message, ModerationAction, Offer, Report
+from requests.moderation import Target
+from requests.services import ServiceError
 
 
 @admin.register(Category)
@@ -15,8 +33,69 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class ModeratedContentAdmin(admin.ModelAdmin):
+    """Requests, offers and messages: read-only fields, moderation services as actions."""
+
+    actions = ["hide", "unhide"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # The form is view-only (a save would move `updated_at` too): a change
+        # goes through an action (a service), never the form.
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        """Who sees the actions: the people the services let act."""
+        return moderation.can_moderate(request.user)
+
+    def _run(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        service: Callable[[Model], object],
+        done: Callable[[int], str],
+    ) -> None:
+        """Call `service` on each selected row; say how many it did and why any
+        it could not ("This isn't hidden.")."""
+        count, refusals = 0, []
+        for obj in queryset:
+            try:
+                service(obj)
+            except ServiceError as refusal:
+                refusals.append(f"{obj}: {refusal}")
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done(count), messages.SUCCESS)
+        for refusal in refusals:
+            self.message_user(request, refusal, messages.WARNING)
+
+    @admin.action(description=_("Hide (logged; closes its open reports)"), permissions=["moderate"])
+    def hide(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run(
+            request,
+            queryset,
+            lambda obj: moderation.hide_content(moderator=request.user, target=Target.of(obj)),
+            lambda n: ngettext("%d hidden.", "%d hidden.", n) % n,
+        )
+
+    @admin.action(description=_("Show again (logged)"), permissions=["moderate"])
+    def unhide(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run(
+            request,
+            queryset,
+            lambda obj: moderation.unhide_content(moderator=request.user, target=Target.of(obj)),
+            lambda n: ngettext("%d shown again.", "%d shown again.", n) % n,
+        )
+
+
 @admin.register(HelpRequest)
-class HelpRequestAdmin(PrivateLookupsMixin, admin.ModelAdmin):
+class HelpRequestAdmin(PrivateLookupsMixin, ModeratedContentAdmin):
     """The author of an anonymous request is never shown here, nor searchable,
     nor usable as a filter."""
 
@@ -37,10 +116,7 @@ class HelpRequestAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         "response_kind", "status", "offer_count", "is_hidden", "needs_attention", "created_at",
         "resolved_at",
     ]  # fmt: skip
-    readonly_fields = [
-        "public_id", "shown_author", "who_wrote_it", "is_anonymous", "offer_count", "created_at",
-        "resolved_at",
-    ]  # fmt: skip
+    actions = [*ModeratedContentAdmin.actions, "mark_seen"]
 
     @admin.display(description=_("author"))
     def shown_author(self, obj: HelpRequest) -> str:
@@ -57,30 +133,59 @@ class HelpRequestAdmin(PrivateLookupsMixin, admin.ModelAdmin):
             _("Only through the recorded break-glass page"),
         )
 
-    def has_add_permission(self, request) -> bool:
-        return False
+    @admin.action(
+        description=_("Looked at, nothing to do (logged; clears the flag)"),
+        permissions=["moderate"],
+    )
+    def mark_seen(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run(
+            request,
+            queryset,
+            lambda obj: moderation.mark_seen(moderator=request.user, help_request=obj),
+            lambda n: ngettext("%d marked as seen.", "%d marked as seen.", n) % n,
+        )
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
-    list_display = ["public_id", "request", "helper", "status", "created_at"]
-    list_filter = ["status"]
+class OfferAdmin(ModeratedContentAdmin):
+    list_display = [
+        "public_id", "request", "helper", "status", "held_for_review", "is_hidden", "created_at",
+    ]  # fmt: skip
+    list_filter = ["status", "held_for_review", "is_hidden"]
     list_select_related = ["request", "helper"]
     search_fields = ["public_id", "request__public_id"]
-    raw_id_fields = ["request", "helper"]
-    readonly_fields = ["public_id", "created_at"]
+    fields = [
+        "public_id", "request", "helper", "message", "status", "held_for_review", "is_hidden",
+        "created_at",
+    ]  # fmt: skip
+    actions = [*ModeratedContentAdmin.actions, "approve", "reject"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
+    @admin.action(description=_("Approve a held offer (logged)"), permissions=["moderate"])
+    def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run(
+            request,
+            queryset,
+            lambda obj: moderation.approve_offer(moderator=request.user, offer=obj),
+            lambda n: ngettext("%d offer approved.", "%d offers approved.", n) % n,
+        )
+
+    @admin.action(description=_("Reject a held offer (logged)"), permissions=["moderate"])
+    def reject(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run(
+            request,
+            queryset,
+            lambda obj: moderation.reject_offer(moderator=request.user, offer=obj),
+            lambda n: ngettext("%d offer rejected.", "%d offers rejected.", n) % n,
+        )
 
 
 @admin.register(Message)
-class MessageAdmin(PrivateLookupsMixin, admin.ModelAdmin):
+class MessageAdmin(PrivateLookupsMixin, ModeratedContentAdmin):
     private_lookups = ("sender",)
-    list_display = ["pk", "offer", "shown_sender", "created_at"]
+    list_display = ["pk", "offer", "shown_sender", "is_hidden", "created_at"]
+    list_filter = ["is_hidden"]
     list_select_related = ["offer__request", "sender"]
-    fields = ["offer", "shown_sender", "body", "created_at"]
-    readonly_fields = ["offer", "shown_sender", "created_at"]
+    fields = ["offer", "shown_sender", "body", "is_hidden", "created_at"]
     search_fields = ["offer__public_id"]
 
     @admin.display(description=_("sender"))
@@ -89,9 +194,6 @@ class MessageAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         if obj.sender_id == help_request.author_id:
             return _("%(name)s (asker)") % {"name": help_request.public_author_name}
         return obj.sender.display_name
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
 
 def _target_summary(obj) -> str:

@@ -84,16 +84,9 @@ def test_it_adds_a_category(staff_client):
 
 
 def test_it_lets_a_moderator_hide_a_request(staff_client, help_request):
+    # Through the "hide" action (the moderation service), not the form.
     response = staff_client.post(
-        _url(HelpRequest, "change", help_request.pk),
-        {
-            "title": help_request.title,
-            "body": help_request.body,
-            "category": help_request.category.pk,
-            "response_kind": help_request.response_kind,
-            "status": help_request.status,
-            "is_hidden": "on",
-        },
+        _url(HelpRequest, "changelist"), {"action": "hide", "_selected_action": [help_request.pk]}
     )
 
     assert response.status_code == 302
