@@ -57,16 +57,21 @@ def normalise_display_name(name: str) -> str:
 def looks_like_an_alias(name: str) -> bool:
     """Whether `name` reads as "Anonymous ..." (an anonymous request's alias): its
     first word, once case, invisible characters, separators ("Anonymous-Otter",
-    "Anonymous_Otter", "Anonymous\u2060 Otter", "AnonymousOtter") and lookalike
-    letters are set aside, is "anonymous". ("Anonymousse" is another word.)"""
+    "Anonymous_Otter", "Anonymous\u2060 Otter") and lookalike letters are set
+    aside, is "anonymous"; so is its first word when a capital starts a new one
+    ("AnonymousOtter"). ("Anonymousse" is another word.)"""
     visible = "".join(c for c in normalise_display_name(name) if c not in KEPT_FORMAT_CHARACTERS)
-    spaced = "".join(
+    camel_split = "".join(
         f" {char}" if index and visible[index - 1].islower() and char.isupper() else char
         for index, char in enumerate(visible)
     )
-    folded = spaced.casefold().translate(LOOKALIKES)
+    return any(_first_word(text) == RESERVED_WORD for text in (visible, camel_split))
+
+
+def _first_word(text: str) -> str:
+    folded = text.casefold().translate(LOOKALIKES)
     words = "".join(char if char.isalnum() else " " for char in folded).split()
-    return bool(words) and words[0] == RESERVED_WORD
+    return words[0] if words else ""
 
 
 def check_display_name(name: str) -> str:

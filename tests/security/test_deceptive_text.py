@@ -37,6 +37,7 @@ ALIAS_LOOKALIKES = [
     "An0nymous Otter",
     "\u202eAnonymous Otter",
     "anonymous",
+    "aNoNyMoUs",
 ]
 ARABIC_NAME = "\u0645\u062d\u0645\u062f \u0631\u0636\u0627"
 PERSIAN_WITH_JOINER = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
