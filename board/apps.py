@@ -15,7 +15,7 @@ class BoardConfig(AppConfig):
         )
         from board.middleware import mark_session_seen
 
-        # The id converters the URLconfs name ("<public_id:...>", "<key:...>").
+        # The id converters the URLconfs name ("<public_id:...>", "<key:...>", "<token:...>").
         converters.register()
         # A fresh sign-in counts as a visit (see SessionIdleTimeoutMiddleware).
         user_logged_in.connect(

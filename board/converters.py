@@ -27,6 +27,20 @@ class PublicIdConverter:
         return value
 
 
+class TokenConverter:
+    """A token in an emailed link: an opaque one (URL-safe base64) or a signed
+    value (django.core.signing: URL-safe base64 parts joined by ":", and "." for
+    a compressed one). Only those characters, and not endlessly many."""
+
+    regex = "[A-Za-z0-9_.:-]{1,400}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 class KeyConverter:
     """A database key: ASCII digits only (Django's own `int` converter is ASCII
     too, but takes any length), no larger than a 64-bit key."""
@@ -58,3 +72,4 @@ def register() -> None:
 
     register_converter(PublicIdConverter, "public_id")
     register_converter(KeyConverter, "key")
+    register_converter(TokenConverter, "token")

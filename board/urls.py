@@ -18,7 +18,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<key:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
-    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("unsubscribe/<token:token>/", views.unsubscribe, name="unsubscribe"),
     path("moderation/", include("requests.moderation_urls")),
     path("settings/", include("accounts.urls")),
     path("api/", include("board.api_urls")),
