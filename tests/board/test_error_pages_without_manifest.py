@@ -8,6 +8,7 @@ import logging
 
 import pytest
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.db import OperationalError
 from django.http import HttpRequest
 from django.test import Client
 from django.urls import path
@@ -28,11 +29,16 @@ def _suspicious(request: HttpRequest):
     raise SuspiciousOperation("A forged something")
 
 
+def _database_away(request: HttpRequest):
+    raise OperationalError("the database is restarting")
+
+
 urlpatterns = [
     *board_urls.urlpatterns,
     path("boom/", _boom),
     path("forbidden/", _forbidden),
     path("suspicious/", _suspicious),
+    path("database-away/", _database_away),
 ]
 handler400 = board_urls.handler400
 handler403 = board_urls.handler403
@@ -59,6 +65,7 @@ def no_manifest(settings, tmp_path):
         ("/forbidden/", 403, "This page is private"),
         ("/suspicious/", 400, "Something wasn't quite right"),
         ("/?q=%00", 400, "Something wasn't quite right"),
+        ("/database-away/", 503, "We couldn't open this page just now"),
     ],
 )
 def test_it_renders_every_error_page_without_a_manifest(
