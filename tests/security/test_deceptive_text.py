@@ -237,8 +237,8 @@ def test_the_migration_strips_what_was_stored_before() -> None:
     updated_at = HelpRequest.objects.get().updated_at
 
     for module in (
-        "requests.migrations.0009_bad_input_plain_text",
-        "accounts.migrations.0008_bad_input_plain_text",
+        "requests.migrations.0009_plain_text_fields",
+        "accounts.migrations.0008_plain_text_fields",
     ):
         importlib.import_module(module).strip_stored_bidi_controls(apps, None)
 
