@@ -69,7 +69,9 @@ class RecordingHandler:
     """An aiosmtpd handler that keeps every message, and can be told to answer
     the next DATA (or RCPT) commands with an error (e.g. a transient 451, a
     permanent 554 or 550), or to hold the next DATA command without answering
-    until `release` is set (a send stalled mid-way, for killing its worker)."""
+    until `release` is set (a send stalled mid-way, for killing its worker).
+    With `accept_after_stall`, the held message is accepted once released (a
+    slow server that does take it), instead of refused."""
 
     messages: list[Received] = field(default_factory=list)
     data_attempts: int = 0
@@ -77,6 +79,7 @@ class RecordingHandler:
     fail_next: list[str] = field(default_factory=list)
     refuse_rcpt_next: list[str] = field(default_factory=list)
     stall_next: bool = False
+    accept_after_stall: bool = False
     # Set once a DATA command is being held; `release` ends the hold.
     stalled: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -90,6 +93,7 @@ class RecordingHandler:
             self.fail_next.clear()
             self.refuse_rcpt_next.clear()
             self.stall_next = False
+            self.accept_after_stall = False
             self.stalled = threading.Event()
             # A DATA command still held by a previous test ends now.
             self.release.set()
@@ -118,11 +122,16 @@ class RecordingHandler:
                 self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
                 return "250 Message accepted for delivery"
             stalled, release = self.stalled, self.release
-        # Held without an answer, so the message is never accepted: the
-        # client's worker is killed meanwhile (aiosmtpd then cancels this).
+        # Held without an answer: the client's worker may be killed meanwhile
+        # (aiosmtpd then cancels this), or the broker stopped.
         stalled.set()
         while not release.is_set():
             await asyncio.sleep(0.05)
+        with self.lock:
+            if self.accept_after_stall:
+                parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+                return "250 Message accepted for delivery"
         return "451 4.4.2 The sender went away before this message was accepted"
 
 
@@ -369,8 +378,12 @@ class Stack:
 
     # Celery
 
-    def start_worker(self, name: str) -> Process:
-        process = self._spawn(name, processes.worker_command(f"{name}-{os.getpid()}@%h"), self.env)
+    def start_worker(self, name: str, *, as_in_readme: bool = False) -> Process:
+        """A lean worker (one process, no gossip, mingle or heartbeat), or with
+        `as_in_readme` the worker the README runs: a prefork pool with gossip,
+        mingle and heartbeats, on Celery's event loop."""
+        command = processes.worker_command(f"{name}-{os.getpid()}@%h", solo=not as_in_readme)
+        process = self._spawn(name, command, self.env)
         _ready(process, lambda: process.count(" ready.") > 0)
         return process
 
