@@ -685,11 +685,12 @@ def sweep() -> int:
     A lapsed lease alone does not prove its worker gone: after a database
     outage no worker could renew, and a live one renews within a quarter of
     the lease once the database is back. So a lapsed row is first marked
-    (`suspected_at`), and taken only if, half a lease later, it still has not
-    been renewed: its claimer failed to renew while the database answered."""
+    (`suspected_at`), and taken only if, 40% of a lease later (more than one
+    renewal), it still has not been renewed: its claimer failed to renew while
+    the database answered."""
     now = timezone.now()
     lapsed = Notification.objects.lease_lapsed(now)
-    confirm = timedelta(seconds=settings.BOARD_LEASE_SECONDS / 2)
+    confirm = timedelta(seconds=settings.BOARD_LEASE_SECONDS * 0.4)
     _rescue(lapsed.filter(suspected_at__lte=now - confirm), now)
     lapsed.filter(suspected_at__isnull=True).update(suspected_at=now)
     # A grace period, so rows whose task is simply waiting in the queue are

@@ -371,7 +371,7 @@ BOARD_SWEEP_SECONDS = env_int("BOARD_SWEEP_SECONDS", 10)
 BOARD_SWEEP_GRACE_SECONDS = env_int("BOARD_SWEEP_GRACE_SECONDS", 60)
 # A worker sending an email holds a lease on its row, renewed every quarter of
 # it while it works. The sweeper takes a row back only once the lease has
-# lapsed and, half a lease later, still has not been renewed: about 20-50 s
+# lapsed and, 40% of a lease later, still has not been renewed: about 20-45 s
 # after a worker is killed (at once if it restarts under the same name).
 BOARD_LEASE_SECONDS = env_int("BOARD_LEASE_SECONDS", 20)
 # Once SMTP has accepted an email, how long recording "sent" is retried while

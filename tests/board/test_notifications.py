@@ -348,7 +348,7 @@ def test_it_rescues_a_row_whose_worker_stopped_renewing_its_lease(sweeper, mailo
     assert _fresh(gone).suspected_at is not None
     assert mailoutbox == []
 
-    # Still not renewed half a lease later: its claimer is gone.
+    # Still not renewed 40% of a lease later: its claimer is gone.
     _later(int(lease.total_seconds() / 2))
     notifications.sweep()
 
