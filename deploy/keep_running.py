@@ -34,6 +34,11 @@ def say(text: str) -> None:
     print(f"keep-running: {text}", file=sys.stderr, flush=True)
 
 
+def _exit_status(code: int) -> int:
+    """The command's status as a shell reports it (killed by signal N: 128+N)."""
+    return 128 - code if code < 0 else code
+
+
 def main(argv: list[str]) -> int:
     command = argv[argv.index("--") + 1 :] if "--" in argv else argv
     if not command:
@@ -62,14 +67,14 @@ def main(argv: list[str]) -> int:
         code = child.wait()
         if stopping:
             say(f"{name} stopped with {code}")
-            return code
+            return _exit_status(code)
         delay = FIRST_DELAY_SECONDS if time.monotonic() - started >= HEALTHY_RUN_SECONDS else delay
         say(f"{name} exited with {code}; starting it again in {delay:.0f}s")
         restart_at = time.monotonic() + delay
         while not stopping and time.monotonic() < restart_at:
             time.sleep(0.1)
         if stopping:
-            return code
+            return _exit_status(code)
         delay = min(delay * 2, MAX_DELAY_SECONDS)
 
 
