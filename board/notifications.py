@@ -590,7 +590,10 @@ def _lease_renewed(notification_id: int, claimer: str) -> Iterator[None]:
 
 def _drop_broken_connection() -> None:
     """After a database error, close this thread's connection if it is broken
-    (a restarted PostgreSQL), so the next query opens a fresh one."""
+    (a restarted PostgreSQL), so the next query opens a fresh one. Never inside
+    a transaction, which must end first."""
+    if db_connection.in_atomic_block:
+        return
     with suppress(DatabaseError):
         db_connection.close_if_unusable_or_obsolete()
 
