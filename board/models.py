@@ -36,7 +36,11 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
         """Rows in "sending" whose claimer stopped renewing its lease: it died,
         or it could not reach the database (see `notifications.sweep`)."""
         now = now or timezone.now()
-        return self.filter(state=Notification.State.SENDING, lease_until__lt=now)
+        # No lease at all: claimed by code older than leases (during a deploy).
+        return self.filter(
+            models.Q(lease_until__lt=now) | models.Q(lease_until__isnull=True),
+            state=Notification.State.SENDING,
+        )
 
     def backlog(self):
         """Rows waiting to be emailed now: queued or being sent (not digests)."""

@@ -68,7 +68,10 @@ def health(*, now: datetime | None = None, warn: bool = True) -> OutboxHealth:
             Case(When(attempts=0, then=F("created_at")), default=F("next_attempt_at")),
             filter=waiting,
         ),
-        lapsed=Count("pk", filter=Q(state=State.SENDING, lease_until__lt=now)),
+        lapsed=Count(
+            "pk",
+            filter=Q(state=State.SENDING) & (Q(lease_until__lt=now) | Q(lease_until__isnull=True)),
+        ),
         failed=Count("pk", filter=Q(state=State.FAILED)),
     )
     due_since = figures["due_since"]

@@ -195,6 +195,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# When the broker connection drops, let a task in hand finish (Celery 6 would
+# cancel it): cancelling a send between SMTP's acceptance and recording it
+# would send that email twice. Its outbox row, not the broker, decides whether
+# it is sent again.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Room for a slow send plus BOARD_RECORD_SENT_SECONDS of database retries.
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 150

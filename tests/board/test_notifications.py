@@ -300,7 +300,8 @@ def _later(seconds: int) -> None:
     for notification in Notification.objects.filter(suspected_at__isnull=False):
         Notification.objects.filter(pk=notification.pk).update(
             suspected_at=notification.suspected_at - timedelta(seconds=seconds),
-            lease_until=notification.lease_until - timedelta(seconds=seconds),
+            lease_until=notification.lease_until
+            and notification.lease_until - timedelta(seconds=seconds),
         )
 
 
@@ -360,6 +361,18 @@ def test_it_rescues_a_row_whose_worker_stopped_renewing_its_lease(sweeper, mailo
     assert _fresh(busy).state == State.SENDING
     assert _fresh(busy).suspected_at is None
     assert [m.to for m in mailoutbox] == [[gone.recipient.email]]
+
+
+def test_it_rescues_a_row_claimed_without_a_lease_by_older_code(sweeper, mailoutbox):
+    _grace, lease = sweeper
+    row = NotificationFactory(state=State.SENDING, attempts=1, claimed_at=timezone.now())
+
+    notifications.sweep()
+    _later(int(lease.total_seconds()))
+    notifications.sweep()
+
+    assert _fresh(row).state == State.SENT
+    assert [m.to for m in mailoutbox] == [[row.recipient.email]]
 
 
 def test_it_leaves_a_lapsed_row_whose_worker_renews_once_the_database_is_back(sweeper, mailoutbox):
