@@ -371,8 +371,9 @@ BOARD_DIGEST_HOUR = env_int("BOARD_DIGEST_HOUR", 8)
 # First retry delay for a failed email, doubled on each try (with jitter).
 BOARD_RETRY_BASE_SECONDS = env_int("BOARD_RETRY_BASE_SECONDS", 30)
 # How often the outbox sweeper runs (beat), and how long a queued row may wait
-# before it is queued again.
-BOARD_SWEEP_SECONDS = env_int("BOARD_SWEEP_SECONDS", 10)
+# before it is queued again. With a broker, often: it also takes back a killed
+# worker's emails. Without one (run_scheduler, a process per job) once a minute.
+BOARD_SWEEP_SECONDS = env_int("BOARD_SWEEP_SECONDS", 60 if CELERY_TASK_ALWAYS_EAGER else 10)
 BOARD_SWEEP_GRACE_SECONDS = env_int("BOARD_SWEEP_GRACE_SECONDS", 60)
 # A worker sending an email holds a lease on its row, renewed every quarter of
 # it while it works. The sweeper takes a row back only once the lease has

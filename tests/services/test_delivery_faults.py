@@ -192,9 +192,9 @@ def test_a_send_slower_than_the_lease_is_not_taken_for_a_dead_worker(smtp, own_s
     row = _hold_the_first_send(smtp, _row(offer))
 
     # Three leases' worth of sweeps while the server sits on the message.
-    sweeps = beat.count("Sending due task sweep-outbox")
+    sweeps = beat.count("Sending due task sweep (board.tasks.sweep_outbox)")
     time.sleep(3 * lease)
-    assert beat.count("Sending due task sweep-outbox") >= sweeps + 5
+    assert beat.count("Sending due task sweep (board.tasks.sweep_outbox)") >= sweeps + 5
     assert _in_state(row.pk, State.SENDING)
     smtp.release.set()
 

@@ -10,7 +10,7 @@ def lease_rows_being_sent(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("board", "0004_seed_crisis_help")]
+    dependencies = [("board", "0005_offer_reopened_kind")]
 
     operations = [
         migrations.AddField(
