@@ -9,7 +9,7 @@ within seconds, under the same node name, and takes back the emails it was
 sending (board.notifications.reclaim_after_restart). systemd needs none of this:
 `Restart=always` does the same (deploy/systemd/).
 
-The command runs in a session of its own, so killing its process group (a
+The command runs in a process group of its own, so killing that group (a
 prefork worker and its pool) leaves this supervisor alive to restart it.
 SIGTERM and SIGINT are passed on to the command (Celery's warm shutdown), and
 then this exits with the command's status. Restarts back off from 1 s to 30 s
@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
     while True:
         started = time.monotonic()
         # The operator's own command line, run as given.
-        child = subprocess.Popen(command, start_new_session=True)  # noqa: S603
+        child = subprocess.Popen(command, process_group=0)  # noqa: S603
         say(f"started {name} (pid {child.pid})")
         if stopping:  # told to stop while it was being started
             child.send_signal(signal.SIGTERM)

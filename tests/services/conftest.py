@@ -19,7 +19,9 @@ import contextlib
 import email
 import email.policy
 import os
+import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -390,12 +392,10 @@ class Stack:
     def start_supervised_worker(self, name: str) -> Process:
         """The lean worker under deploy/keep_running.py (as the Procfile runs
         it), with a fixed node name, as a supervisor restarts it."""
-        command = [sys.executable, "deploy/keep_running.py", "--", sys.executable, "-m", "celery"]
-        command += ["-A", "board", "worker", "--pool=solo", "--without-gossip"]
-        command += ["--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
-        command += ["--hostname", f"{name}@%h"]
+        command = [sys.executable, "deploy/keep_running.py", "--"]
+        command += processes.worker_command(f"{name}@%h")
         process = self._spawn(name, command, self.env)
-        self._wait_ready(process, lambda: process.count(" ready.") > 0)
+        _ready(process, lambda: process.count(" ready.") > 0)
         return process
 
     def start_beat(self) -> Process:
@@ -435,7 +435,7 @@ class TcpProxy:
 
     def __init__(self, upstream: tuple[str, int]) -> None:
         self.upstream = upstream
-        self.port = _free_port()
+        self.port = free_port()
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._listener: socket.socket | None = None
