@@ -690,7 +690,10 @@ def sweep() -> int:
     the lease once the database is back. So a lapsed row is first marked
     (`suspected_at`), and taken only if, 40% of a lease later (more than one
     renewal), it still has not been renewed: its claimer failed to renew while
-    the database answered."""
+    the database answered. So `now` is read once the database has answered
+    (a sweep may have waited on a reconnect through the whole outage)."""
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
     now = timezone.now()
     lapsed = Notification.objects.lease_lapsed(now)
     confirm = timedelta(seconds=settings.BOARD_LEASE_SECONDS * 0.4)

@@ -206,7 +206,7 @@ def test_a_send_slower_than_the_lease_is_not_taken_for_a_dead_worker(smtp, own_s
 
 
 def test_smtp_accepted_then_the_database_went_away_sends_no_duplicate(smtp, own_stack):
-    lease = 4
+    lease = 8
     settings_dict = settings.DATABASES["default"]
     database = TcpProxy((settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432)))
     stack = own_stack(
