@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # A local run: debug on, SQLite under var/, in-process tasks, mail in var/mail/.
 LOCAL := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: run test install lint format check bench chaos worker beat clean
+.PHONY: run test install lint format check bench chaos worker beat serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ worker: $(STAMP)
 
 beat: $(STAMP)
 	$(BIN)/celery -A board beat --loglevel=INFO
+
+# Web, worker and beat from the Procfile, with the environment you give them;
+# the worker and beat are started again if they die (deploy/keep_running.py).
+serve: $(STAMP)
+	$(BIN)/honcho start
 
 clean:
 	rm -rf $(VENV) var/ staticfiles/

@@ -33,7 +33,11 @@ class NotificationAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     list_filter = ["state", "kind"]
     date_hierarchy = "created_at"
     # Recipients and payloads are private; staff see delivery state and errors.
-    fields = ["key", "kind", "state", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    # ...and which worker is sending it, until when (its lease).
+    fields = [
+        "key", "kind", "state", "attempts", "next_attempt_at", "sent_at", "last_error",
+        "claimed_at", "claimed_by", "lease_until",
+    ]  # fmt: skip
     readonly_fields = fields
     actions = ["resend"]
     private_lookups = ("recipient",)

@@ -32,9 +32,22 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
             digest__isnull=True,
         )
 
-    def stuck(self, older_than):
-        """Rows a worker claimed and never finished (it was killed mid-send)."""
-        return self.filter(state=Notification.State.SENDING, claimed_at__lt=older_than)
+    def lease_lapsed(self, now=None):
+        """Rows in "sending" whose claimer stopped renewing its lease: it died,
+        or it could not reach the database (see `notifications.sweep`)."""
+        now = now or timezone.now()
+        # No lease at all: claimed by code older than leases (during a deploy).
+        return self.filter(
+            models.Q(lease_until__lt=now) | models.Q(lease_until__isnull=True),
+            state=Notification.State.SENDING,
+        )
+
+    def backlog(self):
+        """Rows waiting to be emailed now: queued or being sent (not digests)."""
+        return self.filter(
+            state__in=[Notification.State.QUEUED, Notification.State.SENDING],
+            delivery=Notification.Delivery.IMMEDIATE,
+        )
 
 
 class Notification(models.Model):
@@ -108,6 +121,12 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next try"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # Who is sending it ("<celery node> <worker run> <pid>"), until when, unless
+    # they renew the lease, which they do while they work; and when the
+    # sweeper first found the lease lapsed (see notifications.sweep).
+    claimed_by = models.CharField(_("claimed by"), max_length=200, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    suspected_at = models.DateTimeField(_("lease found lapsed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

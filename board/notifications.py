@@ -13,17 +13,23 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import random
 import smtplib
+import socket
+import threading
+import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,9 +40,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Delivery, NotificationPreference, UnsubscribeToken, User
+from board import outbox
 from board.models import Notification
 
 logger = logging.getLogger(__name__)
+
+# This run of this process (inherited by a prefork pool's children): part of
+# every claim, so a worker restarted under the same name knows its earlier
+# run's rows (see reclaim_after_restart).
+RUN_ID = uuid.uuid4().hex[:12]
 
 MAX_ATTEMPTS = 6
 BASE_DELAY_SECONDS = 30
@@ -488,44 +500,152 @@ class Outcome:
     retry_in: int | None = None
 
 
-def deliver(notification_id: int) -> Outcome:
+def claimer_id(node: str) -> str:
+    """Who claims a row: the Celery node ("worker@host"), this run of it and
+    the process, so a restarted node knows the rows its earlier run held."""
+    return f"{node or socket.gethostname()} {RUN_ID} {os.getpid()}"
+
+
+def deliver(notification_id: int, *, claimer: str = "") -> Outcome:
     """Claim the row, send it, record the outcome. A row waiting for its next
     try is left alone until then: a second copy of its task (the sweeper's, a
     redelivery) must not cut the backoff short and use up the tries in seconds.
-    A first try is never early."""
+    A first try is never early.
+
+    The claim is a lease, renewed while this worker holds the row, so the
+    sweeper can tell a slow send from a dead worker; once SMTP has accepted the
+    message, recording "sent" is retried until the database answers."""
+    claimer = claimer or claimer_id("")
     now = timezone.now()
     claimed = Notification.objects.filter(
         Q(attempts=0) | Q(next_attempt_at__lte=now),
         pk=notification_id,
         state=Notification.State.QUEUED,
         delivery=Notification.Delivery.IMMEDIATE,
-    ).update(state=Notification.State.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    ).update(
+        state=Notification.State.SENDING,
+        attempts=F("attempts") + 1,
+        claimed_at=now,
+        claimed_by=claimer,
+        lease_until=now + timedelta(seconds=settings.BOARD_LEASE_SECONDS),
+        suspected_at=None,
+    )
     if not claimed:
         # Already sent, being sent by another worker, failed, skipped, digested
         # or waiting for its next try.
         return Outcome(state="not-claimed")
-    notification = Notification.objects.select_related("recipient", "help_request").get(
-        pk=notification_id
-    )
-    if notification.recipient_id and not notification.recipient.is_active:
-        Notification.objects.filter(pk=notification.pk).update(state=Notification.State.SKIPPED)
-        return Outcome(state=Notification.State.SKIPPED)
-    try:
-        message = build_message(notification)
-        message.send()
-    except Exception as exc:
-        # SMTP and network errors are the usual ones; anything else (a template
-        # error, the soft time limit) is retried the same way and ends failed,
-        # visible to staff, rather than leaving the row stuck in "sending".
-        return _record_failure(notification, exc)
-    Notification.objects.filter(pk=notification.pk).update(
-        state=Notification.State.SENT,
-        sent_at=timezone.now(),
-        last_error="",
-        # Account emails can hold one-time keys: keep them no longer than needed.
-        payload={} if notification.kind == Notification.Kind.ACCOUNT else notification.payload,
-    )
+    with _lease_renewed(notification_id, claimer):
+        notification = Notification.objects.select_related("recipient", "help_request").get(
+            pk=notification_id
+        )
+        if notification.recipient_id and not notification.recipient.is_active:
+            Notification.objects.filter(pk=notification.pk).update(
+                state=Notification.State.SKIPPED, lease_until=None
+            )
+            return Outcome(state=Notification.State.SKIPPED)
+        try:
+            message = build_message(notification)
+            message.send()
+        except Exception as exc:
+            # SMTP and network errors are the usual ones; anything else (a template
+            # error, the soft time limit) is retried the same way and ends failed,
+            # visible to staff, rather than leaving the row stuck in "sending".
+            return _record_failure(notification, exc)
+        # SMTP has accepted it: from here on, sending again would duplicate it.
+        _record_sent(notification, claimer)
     return Outcome(state=Notification.State.SENT)
+
+
+@contextmanager
+def _lease_renewed(notification_id: int, claimer: str) -> Iterator[None]:
+    """Renew the row's lease from a thread while the block runs (a slow SMTP
+    server, a database that is briefly away), so the sweeper never takes a
+    row whose worker is alive. The thread touches the database only after a
+    quarter of the lease, by its own connection, which it closes."""
+    lease = timedelta(seconds=settings.BOARD_LEASE_SECONDS)
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(lease.total_seconds() / 4):
+                try:
+                    Notification.objects.filter(
+                        pk=notification_id, state=Notification.State.SENDING, claimed_by=claimer
+                    ).update(lease_until=timezone.now() + lease, suspected_at=None)
+                except DatabaseError as exc:
+                    logger.warning(
+                        "Could not renew the lease of notification %s: %s", notification_id, exc
+                    )
+                    _drop_broken_connection()
+        finally:
+            db_connection.close()
+
+    thread = threading.Thread(target=renew, name=f"lease-{notification_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+
+
+def _drop_broken_connection() -> None:
+    """After a database error, close this thread's connection if it is broken
+    (a restarted PostgreSQL), so the next query opens a fresh one. Never inside
+    a transaction, which must end first."""
+    if db_connection.in_atomic_block:
+        return
+    with suppress(DatabaseError):
+        db_connection.close_if_unusable_or_obsolete()
+
+
+def _record_sent(notification: Notification, claimer: str) -> None:
+    """Mark the row sent, retrying with backoff while the database is away,
+    for up to BOARD_RECORD_SENT_SECONDS: well inside the time the sweeper
+    needs to take a row from a worker (its lease, renewed meanwhile, plus a
+    confirmation), so a database blip never sends an email twice. Past that
+    the row is left "sending" and may be sent again, with the same Message-ID
+    (the documented window, together with a worker killed right here)."""
+    deadline = time.monotonic() + settings.BOARD_RECORD_SENT_SECONDS
+    pause = 0.2
+    while True:
+        # Account emails can hold one-time keys: keep them no longer than needed.
+        account = notification.kind == Notification.Kind.ACCOUNT
+        try:
+            recorded = Notification.objects.filter(
+                pk=notification.pk, state=Notification.State.SENDING, claimed_by=claimer
+            ).update(
+                state=Notification.State.SENT,
+                sent_at=timezone.now(),
+                last_error="",
+                lease_until=None,
+                suspected_at=None,
+                payload={} if account else notification.payload,
+            )
+        except DatabaseError as exc:
+            _drop_broken_connection()
+            if time.monotonic() + pause > deadline:
+                logger.error(
+                    "Notification %s was accepted by SMTP but could not be recorded as sent "
+                    "for %ss (%s); it may be sent again, with the same Message-ID.",
+                    notification.pk,
+                    settings.BOARD_RECORD_SENT_SECONDS,
+                    exc,
+                )
+                raise
+            logger.warning(
+                "Notification %s was sent; recording it failed (%s), trying again in %.1fs.",
+                notification.pk,
+                exc,
+                pause,
+            )
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+            continue
+        if not recorded:
+            logger.warning(
+                "Notification %s was sent after another worker took it over.", notification.pk
+            )
+        return
 
 
 def _is_permanent(exc: Exception) -> bool:
@@ -546,7 +666,7 @@ def _record_failure(notification: Notification, exc: Exception) -> Outcome:
     if _is_permanent(exc) or notification.attempts >= MAX_ATTEMPTS:
         logger.error("Notification %s failed for good: %s", notification.pk, error)
         Notification.objects.filter(pk=notification.pk).update(
-            state=Notification.State.FAILED, last_error=error
+            state=Notification.State.FAILED, last_error=error, lease_until=None
         )
         return Outcome(state=Notification.State.FAILED)
     delay = retry_delay(notification.attempts)
@@ -555,29 +675,33 @@ def _record_failure(notification: Notification, exc: Exception) -> Outcome:
         state=Notification.State.QUEUED,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         last_error=error,
+        lease_until=None,
     )
     return Outcome(state=Notification.State.QUEUED, retry_in=delay)
 
 
 def sweep() -> int:
-    """Re-enqueue rows that are due (lost task, broker outage) or stuck in sending
-    (a worker killed mid-send: the email may go out twice, never zero times)."""
+    """Re-enqueue rows that are due (lost task, broker outage), and rows whose
+    claimer is gone (a worker killed mid-send: the email may go out twice,
+    never zero times).
+
+    A lapsed lease alone does not prove its worker gone: after a database
+    outage no worker could renew, and a live one renews within a quarter of
+    the lease once the database is back. So a lapsed row is first marked
+    (`suspected_at`), and taken only if, 40% of a lease later (more than one
+    renewal), it still has not been renewed: its claimer failed to renew while
+    the database answered. So `now` is read once the database has answered
+    (a sweep may have waited on a reconnect through the whole outage)."""
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
     now = timezone.now()
-    # Longer than a task may run (CELERY_TASK_TIME_LIMIT), so a slow send that
-    # is still going is never taken for a dead one.
-    stuck_after = timedelta(seconds=settings.BOARD_STUCK_AFTER_SECONDS)
-    stuck = Notification.objects.stuck(now - stuck_after)
-    # A row that used its last try and still never finished (a send that kills
-    # its worker every time) is failed, where staff see it, not retried forever.
-    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
-        state=Notification.State.FAILED,
-        last_error="The worker never finished sending, even on the last try.",
-    )
+    lapsed = Notification.objects.lease_lapsed(now)
+    confirm = timedelta(seconds=settings.BOARD_LEASE_SECONDS * 0.4)
+    _rescue(lapsed.filter(suspected_at__lte=now - confirm), now)
+    lapsed.filter(suspected_at__isnull=True).update(suspected_at=now)
     # A grace period, so rows whose task is simply waiting in the queue are
     # not queued a second time (harmless, since delivery claims once, but wasteful).
     grace = timedelta(seconds=settings.BOARD_SWEEP_GRACE_SECONDS)
-    # Rescued rows are due at once: this very sweep queues them.
-    stuck.update(state=Notification.State.QUEUED, next_attempt_at=now - grace)
     ids = list(
         Notification.objects.due(now - grace)
         .order_by("next_attempt_at")
@@ -588,7 +712,54 @@ def sweep() -> int:
     Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
     for pk in ids:
         enqueue(pk)
+    # Said loudly in the worker's log when the outbox is falling behind.
+    outbox.health(now=now)
     return len(ids)
+
+
+def reclaim_after_restart(*, node: str) -> int:
+    """At a worker's start: rows an earlier run of this same Celery node left in
+    "sending" are queued again now, without waiting for their lease. That run
+    is gone (Celery node names are unique; a supervisor restarts a worker under
+    the same name), so a killed worker's emails go out as soon as it is back."""
+    now = timezone.now()
+    earlier = Notification.objects.filter(
+        state=Notification.State.SENDING, claimed_by__startswith=f"{node} "
+    ).exclude(claimed_by__startswith=f"{node} {RUN_ID} ")
+    ids = list(earlier.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    _rescue(Notification.objects.filter(pk__in=ids, state=Notification.State.SENDING), now)
+    queued = list(
+        Notification.objects.filter(pk__in=ids, state=Notification.State.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
+    Notification.objects.filter(pk__in=queued).update(next_attempt_at=now)
+    logger.warning(
+        "Worker %s restarted: %d notification(s) its earlier run was sending are queued again.",
+        node,
+        len(queued),
+    )
+    for pk in queued:
+        enqueue(pk)
+    return len(queued)
+
+
+def _rescue(claimed, now) -> int:
+    """Put rows taken from a gone claimer back in the queue, due at once."""
+    released = {"claimed_by": "", "lease_until": None, "suspected_at": None}
+    # A row that used its last try and still never finished (a send that kills
+    # its worker every time) is failed, where staff see it, not retried forever.
+    claimed.filter(attempts__gte=MAX_ATTEMPTS).update(
+        state=Notification.State.FAILED,
+        last_error="The worker never finished sending, even on the last try.",
+        **released,
+    )
+    grace = timedelta(seconds=settings.BOARD_SWEEP_GRACE_SECONDS)
+    return claimed.filter(state=Notification.State.SENDING).update(
+        state=Notification.State.QUEUED, next_attempt_at=now - grace, **released
+    )
 
 
 def requeue(queryset) -> int:

@@ -198,8 +198,14 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 60
-CELERY_TASK_TIME_LIMIT = 90
+# When the broker connection drops, let a task in hand finish (Celery 6 would
+# cancel it): cancelling a send between SMTP's acceptance and recording it
+# would send that email twice. Its outbox row, not the broker, decides whether
+# it is sent again.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Room for a slow send plus BOARD_RECORD_SENT_SECONDS of database retries.
+CELERY_TASK_SOFT_TIME_LIMIT = 120
+CELERY_TASK_TIME_LIMIT = 150
 # Longer than any task or retry delay, or Redis would hand an unacked task to
 # a second worker while the first is still on it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -332,6 +338,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # Liveness and readiness probes come over plain HTTP from the machine or
+    # the load balancer.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -366,12 +375,23 @@ BOARD_UNANSWERED_HOURS = env_int("BOARD_UNANSWERED_HOURS", 24)
 BOARD_DIGEST_HOUR = env_int("BOARD_DIGEST_HOUR", 8)
 # First retry delay for a failed email, doubled on each try (with jitter).
 BOARD_RETRY_BASE_SECONDS = env_int("BOARD_RETRY_BASE_SECONDS", 30)
-# How often the outbox sweeper runs (beat), how long a queued row may wait
-# before it is queued again, and after how long a row left "sending" by a
-# dead worker is retried (longer than CELERY_TASK_TIME_LIMIT).
-BOARD_SWEEP_SECONDS = env_int("BOARD_SWEEP_SECONDS", 60)
+# How often the outbox sweeper runs (beat), and how long a queued row may wait
+# before it is queued again. With a broker, often: it also takes back a killed
+# worker's emails. Without one (run_scheduler, a process per job) once a minute.
+BOARD_SWEEP_SECONDS = env_int("BOARD_SWEEP_SECONDS", 60 if CELERY_TASK_ALWAYS_EAGER else 10)
 BOARD_SWEEP_GRACE_SECONDS = env_int("BOARD_SWEEP_GRACE_SECONDS", 60)
-BOARD_STUCK_AFTER_SECONDS = env_int("BOARD_STUCK_AFTER_SECONDS", 300)
+# A worker sending an email holds a lease on its row, renewed every quarter of
+# it while it works. The sweeper takes a row back only once the lease has
+# lapsed and, 40% of a lease later, still has not been renewed: about 20-45 s
+# after a worker is killed (at once if it restarts under the same name).
+BOARD_LEASE_SECONDS = env_int("BOARD_LEASE_SECONDS", 20)
+# Once SMTP has accepted an email, how long recording "sent" is retried while
+# the database is away. Keep it, plus a send (EMAIL_TIMEOUT), below
+# CELERY_TASK_SOFT_TIME_LIMIT.
+BOARD_RECORD_SENT_SECONDS = env_int("BOARD_RECORD_SENT_SECONDS", 45)
+# The outbox is "stalled" (readiness fails, warnings are logged, outbox_status
+# exits 1) when a due email has waited longer than this.
+BOARD_OUTBOX_MAX_AGE_SECONDS = env_int("BOARD_OUTBOX_MAX_AGE_SECONDS", 300)
 # How long links in emails (unsubscribe, renew) stay valid.
 BOARD_EMAIL_LINK_MAX_AGE_DAYS = env_int("BOARD_EMAIL_LINK_MAX_AGE_DAYS", 60)
 

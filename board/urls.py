@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from board import views
+from board import ops_views, views
 
 admin.site.site_header = _("Peer Support Board administration")
 admin.site.site_title = _("Peer Support Board")
@@ -24,6 +24,11 @@ urlpatterns = [
     path("api/", include("board.api_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # Probes (no trailing slash, as load balancers and systemd checks expect) and
+    # the outbox's state for staff.
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("staff/outbox/", ops_views.outbox_status, name="outbox_status"),
 ]
 
 handler400 = "board.views.bad_request"

@@ -5,6 +5,7 @@ commits; the services tier runs the same code against a real broker and SMTP.
 """
 
 import logging
+import os
 import smtplib
 from datetime import timedelta
 
@@ -104,7 +105,10 @@ def test_it_sends_a_row_once_however_often_it_is_delivered(row, asker, mailoutbo
 
 
 def test_it_leaves_a_row_another_worker_is_sending(row, mailoutbox):
-    Notification.objects.filter(pk=row.pk).update(state=State.SENDING, claimed_at=timezone.now())
+    now = timezone.now()
+    Notification.objects.filter(pk=row.pk).update(
+        state=State.SENDING, claimed_at=now, claimed_by="other@host", lease_until=now
+    )
 
     outcome = notifications.deliver(row.pk)
 
@@ -282,20 +286,38 @@ def test_it_jitters_the_retry_delay_within_bounds(settings):
 @pytest.fixture
 def sweeper(settings):
     settings.BOARD_SWEEP_GRACE_SECONDS = 60
-    settings.BOARD_STUCK_AFTER_SECONDS = 300
-    return timedelta(seconds=60), timedelta(seconds=300)
+    settings.BOARD_LEASE_SECONDS = 20
+    return timedelta(seconds=60), timedelta(seconds=20)
 
 
 def _later(seconds: int) -> None:
-    """Time passes for the outbox: every queued row's next try moves back."""
+    """Time passes for the outbox: every queued row's next try, and every
+    lapsed lease's first sighting by the sweeper, move back."""
     for notification in Notification.objects.filter(state=State.QUEUED):
         Notification.objects.filter(pk=notification.pk).update(
             next_attempt_at=notification.next_attempt_at - timedelta(seconds=seconds)
         )
+    for notification in Notification.objects.filter(suspected_at__isnull=False):
+        Notification.objects.filter(pk=notification.pk).update(
+            suspected_at=notification.suspected_at - timedelta(seconds=seconds),
+            lease_until=notification.lease_until
+            and notification.lease_until - timedelta(seconds=seconds),
+        )
+
+
+def _claimed(*, lease_left: timedelta, attempts: int = 1, by: str = "worker-1@host run 42"):
+    now = timezone.now()
+    return NotificationFactory(
+        state=State.SENDING,
+        attempts=attempts,
+        claimed_at=now - timedelta(minutes=1),
+        claimed_by=by,
+        lease_until=now + lease_left,
+    )
 
 
 def test_it_sweeps_up_rows_whose_task_was_lost(sweeper, mailoutbox):
-    grace, _stuck_after = sweeper
+    grace, _lease = sweeper
     now = timezone.now()
     due = NotificationFactory(next_attempt_at=now - grace - timedelta(seconds=1))
     just_queued = NotificationFactory(next_attempt_at=now)
@@ -315,34 +337,69 @@ def test_it_sweeps_up_rows_whose_task_was_lost(sweeper, mailoutbox):
     assert [m.to for m in mailoutbox] == [[due.recipient.email]]
 
 
-def test_it_rescues_a_row_stuck_in_sending(sweeper, mailoutbox):
-    _grace, stuck_after = sweeper
-    now = timezone.now()
-    stuck = NotificationFactory(
-        state=State.SENDING, attempts=1, claimed_at=now - stuck_after - timedelta(seconds=1)
-    )
-    busy = NotificationFactory(state=State.SENDING, attempts=1, claimed_at=now)
+def test_it_rescues_a_row_whose_worker_stopped_renewing_its_lease(sweeper, mailoutbox):
+    _grace, lease = sweeper
+    gone = _claimed(lease_left=-timedelta(seconds=1))
+    busy = _claimed(lease_left=lease)
 
+    # First seen lapsed: marked, not taken (its worker may only have lost the
+    # database for a while).
     notifications.sweep()
-    _later(3600)
+    assert _fresh(gone).state == State.SENDING
+    assert _fresh(gone).suspected_at is not None
+    assert mailoutbox == []
+
+    # Still not renewed 40% of a lease later: its claimer is gone.
+    _later(int(lease.total_seconds() / 2))
     notifications.sweep()
 
-    assert _fresh(stuck).state == State.SENT
-    assert _fresh(stuck).attempts == 2
-    # A send still within its time is left to its worker.
+    gone = _fresh(gone)
+    assert (gone.state, gone.attempts) == (State.SENT, 2)
+    # Sent by the worker that took it over.
+    assert gone.claimed_by == notifications.claimer_id("")
+    # A send whose lease is being renewed is left to its worker.
     assert _fresh(busy).state == State.SENDING
-    assert [m.to for m in mailoutbox] == [[stuck.recipient.email]]
+    assert _fresh(busy).suspected_at is None
+    assert [m.to for m in mailoutbox] == [[gone.recipient.email]]
+
+
+def test_it_rescues_a_row_claimed_without_a_lease_by_older_code(sweeper, mailoutbox):
+    _grace, lease = sweeper
+    row = NotificationFactory(state=State.SENDING, attempts=1, claimed_at=timezone.now())
+
+    notifications.sweep()
+    _later(int(lease.total_seconds()))
+    notifications.sweep()
+
+    assert _fresh(row).state == State.SENT
+    assert [m.to for m in mailoutbox] == [[row.recipient.email]]
+
+
+def test_it_leaves_a_lapsed_row_whose_worker_renews_once_the_database_is_back(sweeper, mailoutbox):
+    """A database outage longer than the lease: nobody could renew. The worker,
+    alive, renews within a quarter of a lease once the database answers, before
+    the sweeper can take the row, so the email is not sent a second time."""
+    _grace, lease = sweeper
+    row = _claimed(lease_left=-timedelta(seconds=30))
+    notifications.sweep()
+    assert _fresh(row).suspected_at is not None
+
+    # The worker's lease thread renews (as notifications._lease_renewed does).
+    Notification.objects.filter(pk=row.pk).update(
+        lease_until=timezone.now() + lease, suspected_at=None
+    )
+    _later(int(lease.total_seconds()))
+    notifications.sweep()
+
+    assert _fresh(row).state == State.SENDING
+    assert mailoutbox == []
 
 
 def test_it_gives_up_on_a_row_that_keeps_getting_stuck(sweeper, mailoutbox):
     # A send that kills its worker every time must not loop forever: after the
     # last try the row is failed, where staff can see it.
-    _grace, stuck_after = sweeper
-    poison = NotificationFactory(
-        state=State.SENDING,
-        attempts=notifications.MAX_ATTEMPTS,
-        claimed_at=timezone.now() - stuck_after - timedelta(seconds=1),
-    )
+    _grace, _lease = sweeper
+    poison = _claimed(lease_left=-timedelta(seconds=1), attempts=notifications.MAX_ATTEMPTS)
 
     notifications.sweep()
     _later(3600)
@@ -353,6 +410,35 @@ def test_it_gives_up_on_a_row_that_keeps_getting_stuck(sweeper, mailoutbox):
     assert poison.attempts == notifications.MAX_ATTEMPTS
     assert poison.last_error
     assert mailoutbox == []
+
+
+def test_a_restarted_worker_takes_back_its_earlier_runs_rows_at_once(sweeper, mailoutbox):
+    node = "worker-1@host"
+    lease = sweeper[1]
+    # Killed a moment ago: its lease has not lapsed, but this node restarted.
+    killed = _claimed(lease_left=lease, by=f"{node} 0123456789ab 4242")
+    mine = _claimed(lease_left=lease, by=notifications.claimer_id(node))
+    other_node = _claimed(lease_left=lease, by="worker-2@host 0123456789ab 4242")
+    # A node whose name merely starts like this one's is another node.
+    longer_name = _claimed(lease_left=lease, by=f"{node}x 0123456789ab 4242")
+
+    assert notifications.reclaim_after_restart(node=node) == 1
+
+    assert _fresh(killed).state == State.SENT
+    assert _fresh(killed).attempts == 2
+    for row in (mine, other_node, longer_name):
+        assert _fresh(row).state == State.SENDING
+    assert [m.to for m in mailoutbox] == [[killed.recipient.email]]
+
+
+def test_a_claim_names_the_node_this_run_and_the_process(row):
+    notifications.deliver(row.pk, claimer=notifications.claimer_id("worker-1@host"))
+
+    row = _fresh(row)
+    node, run, pid = row.claimed_by.split(" ")
+    assert (node, run, pid) == ("worker-1@host", notifications.RUN_ID, str(os.getpid()))
+    # Sent: the lease is given up.
+    assert (row.state, row.lease_until, row.suspected_at) == (State.SENT, None, None)
 
 
 def test_it_sweeps_nothing_when_all_is_well(sweeper):
@@ -535,7 +621,7 @@ def test_it_does_not_email_someone_about_their_own_inactive_account():
 
 def test_it_queues_a_backlog_once_per_grace_period(sweeper, broker_down):
     """After an outage the backlog is queued again once, not on every sweep."""
-    grace, _stuck_after = sweeper
+    grace, _lease = sweeper
     NotificationFactory.create_batch(3, next_attempt_at=timezone.now() - grace * 2)
 
     assert notifications.sweep() == 3

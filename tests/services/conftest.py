@@ -19,7 +19,9 @@ import contextlib
 import email
 import email.policy
 import os
+import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -69,7 +71,9 @@ class RecordingHandler:
     """An aiosmtpd handler that keeps every message, and can be told to answer
     the next DATA (or RCPT) commands with an error (e.g. a transient 451, a
     permanent 554 or 550), or to hold the next DATA command without answering
-    until `release` is set (a send stalled mid-way, for killing its worker)."""
+    until `release` is set (a send stalled mid-way, for killing its worker).
+    With `accept_after_stall`, the held message is accepted once released (a
+    slow server that does take it), instead of refused."""
 
     messages: list[Received] = field(default_factory=list)
     data_attempts: int = 0
@@ -77,6 +81,7 @@ class RecordingHandler:
     fail_next: list[str] = field(default_factory=list)
     refuse_rcpt_next: list[str] = field(default_factory=list)
     stall_next: bool = False
+    accept_after_stall: bool = False
     # Set once a DATA command is being held; `release` ends the hold.
     stalled: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -90,6 +95,7 @@ class RecordingHandler:
             self.fail_next.clear()
             self.refuse_rcpt_next.clear()
             self.stall_next = False
+            self.accept_after_stall = False
             self.stalled = threading.Event()
             # A DATA command still held by a previous test ends now.
             self.release.set()
@@ -118,11 +124,16 @@ class RecordingHandler:
                 self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
                 return "250 Message accepted for delivery"
             stalled, release = self.stalled, self.release
-        # Held without an answer, so the message is never accepted: the
-        # client's worker is killed meanwhile (aiosmtpd then cancels this).
+        # Held without an answer: the client's worker may be killed meanwhile
+        # (aiosmtpd then cancels this), or the broker stopped.
         stalled.set()
         while not release.is_set():
             await asyncio.sleep(0.05)
+        with self.lock:
+            if self.accept_after_stall:
+                parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+                return "250 Message accepted for delivery"
         return "451 4.4.2 The sender went away before this message was accepted"
 
 
@@ -369,8 +380,21 @@ class Stack:
 
     # Celery
 
-    def start_worker(self, name: str) -> Process:
-        process = self._spawn(name, processes.worker_command(f"{name}-{os.getpid()}@%h"), self.env)
+    def start_worker(self, name: str, *, as_in_readme: bool = False) -> Process:
+        """A lean worker (one process, no gossip, mingle or heartbeat), or with
+        `as_in_readme` the worker the README runs: a prefork pool with gossip,
+        mingle and heartbeats, on Celery's event loop."""
+        command = processes.worker_command(f"{name}-{os.getpid()}@%h", solo=not as_in_readme)
+        process = self._spawn(name, command, self.env)
+        _ready(process, lambda: process.count(" ready.") > 0)
+        return process
+
+    def start_supervised_worker(self, name: str) -> Process:
+        """The lean worker under deploy/keep_running.py (as the Procfile runs
+        it), with a fixed node name, as a supervisor restarts it."""
+        command = [sys.executable, "deploy/keep_running.py", "--"]
+        command += processes.worker_command(f"{name}@%h")
+        process = self._spawn(name, command, self.env)
         _ready(process, lambda: process.count(" ready.") > 0)
         return process
 
@@ -401,6 +425,78 @@ class Stack:
             state = "running" if process.alive() else f"exited {process.process.returncode}"
             sections.append((f"{process.name} log ({state}, last 200 lines)", process.log()))
         return sections
+
+
+class TcpProxy:
+    """A TCP proxy on a free port in front of `upstream` (PostgreSQL), for a
+    database outage seen from a worker without touching the machine's
+    PostgreSQL: `down()` drops every connection through it and refuses new
+    ones, as a restarting server does; `up()` serves again on the same port."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+        self.up()
+
+    def up(self) -> None:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def down(self) -> None:
+        with self._lock:
+            listener, self._listener = self._listener, None
+            sockets, self._sockets = self._sockets, []
+        if listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone
+            # would leave the port listening until it returned.
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _address = listener.accept()
+            except OSError:
+                return  # closed by down()
+            try:
+                server = socket.create_connection(self.upstream, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            server.settimeout(None)
+            with self._lock:
+                self._sockets += [client, server]
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def url(self, database_url: str) -> str:
+        """`database_url` through this proxy."""
+        host, port = self.upstream
+        return database_url.replace(f"@{host}:{port}/", f"@127.0.0.1:{self.port}/", 1)
 
 
 STACKS_KEY = pytest.StashKey[list[Stack]]()

@@ -1,0 +1,42 @@
+"""`manage.py outbox_status`: the outbox's state, for people and monitors.
+
+Exit codes: 0 all well, 1 stalled (a due email older than
+BOARD_OUTBOX_MAX_AGE_SECONDS), 2 the database could not be reached.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
+
+from board import outbox
+
+STALLED, NO_DATABASE = 1, 2
+
+
+class Command(BaseCommand):
+    help = "Show the email outbox's backlog; exit 1 if it is stalled, 2 without a database."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="print JSON, for monitors")
+
+    def handle(self, *args, **options) -> None:
+        try:
+            state = outbox.health()
+        except DatabaseError as exc:
+            self.stderr.write(f"outbox: the database could not be reached ({exc})")
+            sys.exit(NO_DATABASE)
+        if options["json"]:
+            self.stdout.write(json.dumps(state.as_dict()))
+        else:
+            oldest = "none due" if state.oldest_age is None else f"{state.oldest_age:.0f}s"
+            self.stdout.write(
+                f"outbox: {state.backlog} waiting, oldest due {oldest} "
+                f"(threshold {state.threshold}s), {state.lapsed} with a lapsed lease, "
+                f"{state.failed} failed: {'STALLED' if state.stalled else 'ok'}"
+            )
+        if state.stalled:
+            sys.exit(STALLED)
