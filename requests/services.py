@@ -283,22 +283,40 @@ def present_offer(offer: Offer, *, help_request: HelpRequest) -> None:
 
 @transaction.atomic
 def withdraw_offer(*, offer: Offer, by: User) -> Offer:
+    """The helper takes back a live offer while the request is still going. If
+    the asker had seen it, they are told, without a reason and without a name."""
     locked = _lock_offer(offer)
     if locked.helper_id != by.pk:
         raise ServiceError(_("Only the person who offered can withdraw this offer."))
+    locked.request = _lock_request(locked.request)
     if not locked.is_live:
         raise ServiceError(_("This offer is no longer active."))
+    if not locked.can_withdraw:
+        raise ServiceError(
+            _("This request is finished, so offers on it are final and can't be withdrawn.")
+        )
     was_accepted = locked.status == Offer.Status.ACCEPTED
     locked.status = Offer.Status.WITHDRAWN
     locked.save(update_fields=["status", "updated_at"])
-    # An offer still held for review was never counted.
-    updates = {} if locked.held_for_review else {"offer_count": F("offer_count") - 1}
+    help_request = locked.request
+    # An offer still held for review was never counted, nor shown to the asker.
+    seen_by_asker = not locked.held_for_review and not locked.is_hidden
+    update_fields = ["updated_at"]
+    if not locked.held_for_review:
+        help_request.offer_count = max(help_request.offer_count - 1, 0)
+        update_fields.append("offer_count")
     if was_accepted:
         # The asker is looking for help again.
-        updates["status"] = HelpRequest.Status.OPEN
-    if updates:
-        HelpRequest.objects.filter(pk=locked.request_id, status__in=["open", "matched"]).update(
-            **updates
+        help_request.status = HelpRequest.Status.OPEN
+        update_fields.append("status")
+    help_request.save(update_fields=update_fields)
+    if seen_by_asker:
+        notify(
+            kind=Notification.Kind.OFFER_WITHDRAWN,
+            recipient=help_request.author,
+            key=f"offer_withdrawn:{locked.public_id}",
+            url=help_request.get_absolute_url(),
+            help_request=help_request,
         )
     return locked
 
@@ -306,13 +324,13 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
 @transaction.atomic
 def accept_offer(*, offer: Offer, by: User) -> Offer:
     locked = _lock_offer(offer)
-    help_request = _lock_request(locked.request)
+    help_request = locked.request = _lock_request(locked.request)
     if help_request.author_id != by.pk:
         raise ServiceError(_("Only the person who asked can accept an offer."))
-    if locked.status != Offer.Status.PENDING or locked.held_for_review or locked.is_hidden:
-        raise ServiceError(_("This offer can't be accepted any more."))
     if not help_request.is_open:
         raise ServiceError(_("This request already has a helper, or is finished."))
+    if not locked.can_answer:
+        raise ServiceError(_("This offer can't be accepted any more."))
     locked.status = Offer.Status.ACCEPTED
     locked.save(update_fields=["status", "updated_at"])
     # Others who offered learn only that the asker has found help.
@@ -334,7 +352,8 @@ def decline_offer(*, offer: Offer, by: User) -> Offer:
     locked = _lock_offer(offer)
     if locked.request.author_id != by.pk:
         raise ServiceError(_("Only the person who asked can decline an offer."))
-    if locked.status != Offer.Status.PENDING:
+    locked.request = _lock_request(locked.request)
+    if not locked.can_answer:
         raise ServiceError(_("This offer is no longer waiting for an answer."))
     locked.status = Offer.Status.DECLINED
     locked.decline_reason = Offer.DeclineReason.NOT_TAKEN

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from board import crisis, ratelimit
 from board.drafts import member_action, pop_draft
-from requests import selectors, services
+from requests import moderation, selectors, services
 from requests.filters import BoardFilter
 from requests.forms import HelpRequestForm, MessageForm, OfferForm
-from requests.models import HelpRequest
+from requests.models import HelpRequest, Offer
 
 
 def _request_page(public_id: str) -> str:
@@ -80,6 +80,19 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "requests/form.html", {"form": form})
 
 
+def _asker_offers(help_request: HelpRequest, is_author: bool) -> dict:
+    """The asker's offers: the ones still standing (or answered), and apart from
+    them the withdrawn ones, so that the page never says "nobody has offered"
+    beside an offer, nor lists a withdrawn one as if it could be accepted."""
+    if not is_author:
+        return {"offers": None, "withdrawn_offers": None}
+    offers = list(selectors.offers_for_asker(help_request))
+    return {
+        "offers": [o for o in offers if o.status != Offer.Status.WITHDRAWN],
+        "withdrawn_offers": [o for o in offers if o.status == Offer.Status.WITHDRAWN],
+    }
+
+
 def detail(
     request: HttpRequest, public_id: str, offer_form: OfferForm | None = None
 ) -> HttpResponse:
@@ -92,7 +105,7 @@ def detail(
     context = {
         "help_request": help_request,
         "is_author": is_author,
-        "offers": selectors.offers_for_asker(help_request) if is_author else None,
+        **_asker_offers(help_request, is_author),
         "my_offer": my_offer,
         "can_offer": can_offer,
         "offer_form": offer_form,
@@ -169,20 +182,33 @@ def offer(request: HttpRequest, public_id: str) -> HttpResponse:
     except services.ServiceError as error:
         form.add_error(None, str(error))
         return detail(request, public_id, offer_form=form)
-    messages.success(request, _("Thank you for offering. The asker has been told."))
+    if new_offer.held_for_review:
+        messages.success(
+            request,
+            _(
+                "Thank you for offering. A moderator looks at a new helper's first offers "
+                "before they reach the asker; we'll let you know as soon as yours is passed on."
+            ),
+        )
+    else:
+        messages.success(request, _("Thank you for offering. The asker has been told."))
     return redirect(new_offer)
 
 
 def _conversation(request: HttpRequest, offer, message_form: MessageForm | None = None):
+    is_asker = offer.request.author_id == request.user.pk
     context = {
         "offer": offer,
         "help_request": offer.request,
-        "is_asker": offer.request.author_id == request.user.pk,
+        "is_asker": is_asker,
         # What this conversation calls the asker: their name only if they chose to
         # show it to this helper, else the request's alias.
         "asker_name": selectors.asker_name_in_conversation(offer),
         "thread": selectors.conversation(offer, request.user),
         "message_form": message_form or MessageForm(),
+        # A helper whose held offer a moderator didn't pass on reads the
+        # moderator's words here.
+        "review_note": "" if is_asker else moderation.review_note_for_helper(offer),
     }
     return render(request, "requests/offer.html", context)
 
@@ -246,11 +272,29 @@ def decline(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect(offer.request)
 
 
-@member_action(_offer_page)
+@member_action(_offer_page, allow_get=True)
 def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A GET asks first (a page of its own, no script needed); the POST withdraws."""
     offer = selectors.get_offer_for(request.user, public_id)
-    _run(request, services.withdraw_offer, _("Your offer is withdrawn."), offer=offer)
-    return redirect(offer.request)
+    if request.method != "POST":
+        if offer.helper_id != request.user.pk:
+            return redirect(offer)
+        if not offer.can_withdraw:
+            messages.info(request, _("This offer can't be withdrawn any more."))
+            return redirect(offer)
+        return render(request, "requests/withdraw.html", {"offer": offer})
+    withdrawn = _run(
+        request,
+        services.withdraw_offer,
+        _(
+            "Your offer is withdrawn. The asker has been told that an offer was withdrawn, "
+            "without a reason."
+        )
+        if not offer.held_for_review
+        else _("Your offer is withdrawn. The asker never saw it."),
+        offer=offer,
+    )
+    return redirect(offer.request if withdrawn else offer)
 
 
 @login_required
