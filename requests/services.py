@@ -578,13 +578,32 @@ def resurface_unanswered(now=None) -> int:
 # --- Break-glass ---------------------------------------------------------------------
 
 REVEAL_REASON_MIN = 20
+# One look, however often the moderator reloads the answer or sends the form
+# again within this window: recorded once, the asker told once.
+REVEAL_LOOK_WINDOW = timedelta(minutes=15)
+
+
+def recent_look(*, help_request: HelpRequest, moderator: User) -> ModerationAction | None:
+    """This moderator's look at who wrote `help_request`, if it is recent enough
+    to show its answer again without counting a new look."""
+    return (
+        ModerationAction.objects.filter(
+            kind=ModerationAction.Kind.REVEAL_AUTHOR,
+            moderator=moderator,
+            help_request=help_request,
+            created_at__gt=timezone.now() - REVEAL_LOOK_WINDOW,
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
 
 @transaction.atomic
 def reveal_author(*, help_request: HelpRequest, moderator: User, reason: str) -> User:
     """A moderator looks at who wrote an anonymous request. The look is recorded
     with who looked and why, and the asker is told a moderator looked (never which
-    one); only then is the author returned. The log names the request and not the
+    one); only then is the author returned. The same moderator looking again at
+    the same request within REVEAL_LOOK_WINDOW is the same look. The log names the request and not the
     author, so the log itself links nobody to their anonymous requests."""
     if not (moderator.is_staff and moderator.has_perm("requests.reveal_author")):
         raise ServiceError(_("Only moderators allowed to do this can see who wrote a request."))
@@ -596,6 +615,9 @@ def reveal_author(*, help_request: HelpRequest, moderator: User, reason: str) ->
     )
     if not locked.is_anonymous:
         raise ServiceError(_("This request is not anonymous: its author's name is on it."))
+    if recent_look(help_request=locked, moderator=moderator) is not None:
+        # The same look, sent twice: counted and told once.
+        return locked.author
     action = ModerationAction.objects.create(
         moderator=moderator,
         kind=ModerationAction.Kind.REVEAL_AUTHOR,
