@@ -120,6 +120,35 @@ def update_subscription(
     return subscription
 
 
+def follow_requests(*, user: User, category=None, response_kind: str = "") -> HelperSubscription:
+    """ "Tell me about new requests like these", from the board's filters: what the
+    person already follows stays, and this category and kind are added (no
+    category or kind chosen means all of them, as on the settings page)."""
+    with transaction.atomic():
+        subscription = HelperSubscription.objects.select_for_update().filter(user=user).first()
+        if subscription is None or not subscription.is_active:
+            # Nothing followed yet (or stopped): exactly what they are looking at.
+            return update_subscription(
+                user=user,
+                is_active=True,
+                categories=[category] if category else [],
+                response_kinds=[response_kind] if response_kind else [],
+            )
+        categories = list(subscription.categories.all())
+        if not category:
+            categories = []
+        elif categories and category not in categories:
+            categories.append(category)
+        kinds = list(subscription.response_kinds)
+        if not response_kind:
+            kinds = []
+        elif kinds and response_kind not in kinds:
+            kinds.append(response_kind)
+        return update_subscription(
+            user=user, is_active=True, categories=categories, response_kinds=kinds
+        )
+
+
 # --- Blocks ------------------------------------------------------------------------------
 
 

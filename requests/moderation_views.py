@@ -243,7 +243,7 @@ def _done_message(action: str, target: Target) -> str:
         "approve": _("The offer is passed on: the asker and the helper have been told."),
         "reject": _("The offer isn't passed on; the helper has been told kindly."),
     }[action]
-    return "%s %s" % (done % {"kind": kind, "name": person}, _("It's in the moderation log."))
+    return " ".join([done % {"kind": kind, "name": person}, _("It's in the moderation log.")])
 
 
 @dataclass

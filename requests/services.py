@@ -603,8 +603,9 @@ def reveal_author(*, help_request: HelpRequest, moderator: User, reason: str) ->
     """A moderator looks at who wrote an anonymous request. The look is recorded
     with who looked and why, and the asker is told a moderator looked (never which
     one); only then is the author returned. The same moderator looking again at
-    the same request within REVEAL_LOOK_WINDOW is the same look. The log names the request and not the
-    author, so the log itself links nobody to their anonymous requests."""
+    the same request within REVEAL_LOOK_WINDOW is the same look. The log names the
+    request and not the author, so the log itself links nobody to their anonymous
+    requests."""
     if not (moderator.is_staff and moderator.has_perm("requests.reveal_author")):
         raise ServiceError(_("Only moderators allowed to do this can see who wrote a request."))
     reason = reason.strip()

@@ -3,6 +3,8 @@ calls one service or selector, and renders; the rules live in services.py."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,11 +16,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
 from board import crisis, ratelimit
 from board.drafts import member_action, pop_draft
 from requests import moderation, selectors, services
 from requests.filters import BoardFilter
-from requests.forms import HelpRequestForm, MessageForm, OfferForm
+from requests.forms import FollowForm, HelpRequestForm, MessageForm, OfferForm
 from requests.models import HelpRequest, Offer
 
 
@@ -39,8 +42,50 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "requests/board.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "follow": _follow_choice(filterset),
+        },
     )
+
+
+def _follow_choice(filterset: BoardFilter) -> dict:
+    """What "Tell me about new requests like these" would follow: the board's
+    category and kind filters (search words and status are not followed)."""
+    data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    category, kind = data.get("category"), data.get("kind") or ""
+    return {
+        "category": category,
+        "kind": kind,
+        "kind_label": HelpRequest.ResponseKind(kind).label if kind else "",
+    }
+
+
+@login_required
+def follow(request: HttpRequest) -> HttpResponse:
+    """Follow new requests like the ones on the board (its category and kind).
+    A GET (coming back from signing in) just shows the board."""
+    if request.method != "POST":
+        return redirect("requests:board")
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Those filters have changed; please choose them again."))
+        return redirect("requests:board")
+    category, kind = form.cleaned_data["category"], form.cleaned_data["kind"]
+    account_services.follow_requests(user=request.user, category=category, response_kind=kind)
+    messages.success(
+        request,
+        _(
+            "Done: we'll tell you about new requests like these. You can see and change "
+            "everything you follow, and how you hear, in your email settings."
+        ),
+    )
+    query = {"category": category.slug if category else "", "kind": kind}
+    query = {name: value for name, value in query.items() if value}
+    board_url = reverse("requests:board")
+    return redirect(f"{board_url}?{urlencode(query)}" if query else board_url)
 
 
 def _crisis_panel(request: HttpRequest, form: HelpRequestForm) -> dict | None:

@@ -66,9 +66,7 @@ def test_a_reasoned_look_is_logged_the_asker_told_and_then_the_author_shown(
     anonymous_request, moderator, asker, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client(moderator).post(
-            _url(anonymous_request), {"reason": REASON}, follow=True
-        )
+        response = _client(moderator).post(_url(anonymous_request), {"reason": REASON}, follow=True)
 
     # Post/redirect/get: the answer is a page of its own, safe to reload.
     assert response.redirect_chain == [(_url(anonymous_request), 302)]
