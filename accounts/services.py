@@ -367,8 +367,10 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
 
     # Their offers of help on other people's requests: withdrawn by the usual
     # rule (an accepted one reopens the request), then emptied of their words.
-    for offer in Offer.objects.filter(helper=user).live():
-        withdraw_offer(offer=offer, by=user)
+    # On a finished request offers are final, so those stay as they were.
+    for offer in Offer.objects.filter(helper=user).live().select_related("request"):
+        if offer.can_withdraw:
+            withdraw_offer(offer=offer, by=user)
     Offer.objects.filter(helper=user).update(
         helper=placeholder, message=DELETED_NOTE, updated_at=now
     )
