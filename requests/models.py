@@ -343,6 +343,11 @@ class Offer(models.Model):
         return str(self.get_status_display())
 
     @property
+    def seen_by_asker(self) -> bool:
+        """Whether the asker can see this offer (not held or hidden by a moderator)."""
+        return not self.held_for_review and not self.is_hidden
+
+    @property
     def helper_status_label(self) -> str:
         """The offer's state as its helper should read it: a held offer waits for a
         moderator, not for the asker; one a moderator didn't pass on was never

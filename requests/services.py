@@ -300,7 +300,7 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
     locked.save(update_fields=["status", "updated_at"])
     help_request = locked.request
     # An offer still held for review was never counted, nor shown to the asker.
-    seen_by_asker = not locked.held_for_review and not locked.is_hidden
+    seen_by_asker = locked.seen_by_asker
     update_fields = ["updated_at"]
     if not locked.held_for_review:
         help_request.offer_count = max(help_request.offer_count - 1, 0)

@@ -335,7 +335,7 @@ def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
             "Your offer is withdrawn. The asker has been told that an offer was withdrawn, "
             "without a reason."
         )
-        if not offer.held_for_review
+        if offer.seen_by_asker
         else _("Your offer is withdrawn. The asker never saw it."),
         offer=offer,
     )

@@ -198,7 +198,7 @@ def test_withdrawing_a_held_offer_tells_the_asker_nothing(
         confirm = _client(helper).get(reverse("requests:withdraw", args=[offer.public_id]))
         services.withdraw_offer(offer=offer, by=helper)
 
-    assert "has never seen it" in confirm.content.decode()
+    assert "has never seen this offer" in confirm.content.decode()
     assert mailoutbox == []
     assert not Notification.objects.filter(kind=Notification.Kind.OFFER_WITHDRAWN).exists()
     # ...and it leaves the moderators' queue.
