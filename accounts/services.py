@@ -11,7 +11,7 @@ from accounts.models import Block, HelperSubscription, User
 from board.errors import Refusal
 
 if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
-    from requests.models import Offer
+    from requests.models import Category, Offer
 
 # --- Display names -------------------------------------------------------------------------
 
@@ -120,7 +120,9 @@ def update_subscription(
     return subscription
 
 
-def follow_requests(*, user: User, category=None, response_kind: str = "") -> HelperSubscription:
+def follow_requests(
+    *, user: User, category: Category | None = None, response_kind: str = ""
+) -> HelperSubscription:
     """ "Tell me about new requests like these", from the board's filters: what the
     person already follows stays, and this category and kind are added (no
     category or kind chosen means all of them, as on the settings page)."""

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.moderation import moderators_group
 from board.models import Notification
 from requests import services
-from requests.models import ModerationAction
+from requests.models import ModerationAction, Report
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,8 +144,6 @@ def test_another_moderators_look_is_not_shown_to_me(anonymous_request, moderator
 def test_the_queue_links_to_it_for_moderators_with_the_permission_only(
     anonymous_request, moderator, outsider
 ):
-    from requests.models import Report
-
     Report.objects.create(reporter=outsider, help_request=anonymous_request, reason="unsafe")
     queue = _client(moderator).get(reverse("moderation:queue")).content.decode()
     assert _url(anonymous_request) in queue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from accounts.moderation import make_moderator
 from requests import services
 from requests.models import HelpRequest, ModerationAction, Offer, Report
 from tests.e2e.axe import Axe
@@ -33,8 +34,6 @@ def test_a_moderators_journey(new_person, settings):
     settings.BOARD_REVIEW_FIRST_OFFERS = 1
     category = CategoryFactory(name="Housing and home", slug="housing")
     moderator_user = UserFactory(display_name="Mina Moderator", email="mina@example.org")
-    from accounts.moderation import make_moderator
-
     make_moderator(user=moderator_user)
     wren = UserFactory(display_name="Wren Walker", email="wren@example.org")
     reporter_user = UserFactory(display_name="Rosa Reporter", email="rosa@example.org")
