@@ -165,14 +165,14 @@ def test_a_helpers_journey(new_person):
     # In the app, the item names the request and opens it.
     helper.goto("/notifications/")
     axe.check(helper)
-    item = helper.locator("li.notification", has_text="An update on an offer you made").first
+    item = helper.locator("li.notification", has_text="taken up").first
     expect(item).to_contain_text(f"About: {TITLE_2}")
     item.get_by_role("button", name="Open").click()
-    expect(helper.locator("h1")).to_have_text(TITLE_2)
-    assert helper.url.endswith(second.get_absolute_url())
-    # Its conversation offers a way on, not only "Block this person".
-    helper.goto(not_taken.get_absolute_url())
+    # It opens the offer on that request, which says what happened.
+    assert helper.url.endswith(not_taken.get_absolute_url())
+    expect(helper.get_by_role("link", name=f"← Request: {TITLE_2}")).to_be_visible()
     expect(helper.locator("main")).to_contain_text("Not taken up")
+    # It offers a way on, not only "Block this person".
     expect(helper.get_by_role("link", name="See who else is asking")).to_be_visible()
     expect(helper.locator("main")).not_to_contain_text("A simple hello")
     expect(helper.get_by_role("link", name="Withdraw my offer")).to_have_count(0)

@@ -218,8 +218,13 @@ def test_the_not_taken_up_item_names_the_request_and_opens_it(
     inbox = client.get(reverse("notifications")).content.decode()
     assert f"About: {offer.request.title}" in inbox
     row = Notification.objects.get(kind=Notification.Kind.OFFER_DECLINED)
-    opened = client.post(reverse("notification_open", args=[row.pk]))
-    assert opened["Location"] == offer.request.get_absolute_url()
+    opened = client.post(reverse("notification_open", args=[row.pk]), follow=True)
+    # It opens the offer on that request (not the board), which says what happened
+    # and leads to the request.
+    assert opened.redirect_chain[-1][0] == offer.get_absolute_url()
+    page = opened.content.decode()
+    assert f'href="{offer.request.get_absolute_url()}"' in page
+    assert "Not taken up" in page
     # The email stays discreet: no title, and its button still says where it goes.
     (email,) = mailoutbox
     assert offer.request.title not in email.subject + email.body
