@@ -219,3 +219,14 @@ def test_the_admin_cannot_search_by_the_author(anonymous_request, moderator, ask
     for text in (asker.display_name, asker.email, "Asha"):
         page = _client(moderator).get(url, {"q": text}).content.decode()
         assert anonymous_request.title not in page
+
+
+def test_the_request_page_links_to_it_for_moderators_with_the_permission_only(
+    anonymous_request, moderator, outsider
+):
+    page = _client(moderator).get(anonymous_request.get_absolute_url()).content.decode()
+    assert _url(anonymous_request) in page
+
+    for person in (outsider, UserFactory(is_staff=True)):
+        page = _client(person).get(anonymous_request.get_absolute_url()).content.decode()
+        assert _url(anonymous_request) not in page
