@@ -49,7 +49,7 @@ class Notification(models.Model):
         OFFER_DECLINED = "offer_declined", _("An update on an offer you made")
         OFFER_REOPENED = "offer_reopened", _("A request you offered on is open again")
         OFFER_WITHDRAWN = "offer_withdrawn", _("A helper withdrew their offer")
-        OFFER_APPROVED = "offer_approved", _("Your first offer was passed on to the asker")
+        OFFER_APPROVED = "offer_approved", _("Your first offer was passed on")
         OFFER_NOT_APPROVED = "offer_not_approved", _("A moderator didn't pass your offer on")
         REQUEST_RESOLVED = "request_resolved", _("A request you helped with was resolved")
         REQUEST_EXPIRING = "request_expiring", _("Your request will close soon")

@@ -164,7 +164,7 @@ KINDS: dict[str, KindSpec] = {
     Kind.OFFER_APPROVED: KindSpec(
         subject=_("Your offer of help has been passed on"),
         lead=_(
-            "A moderator looks at a new helper's first offers before they reach the asker. "
+            "A moderator looks at a new helper's first offers before they are passed on. "
             "They have looked at yours: the person who asked has now been told about it."
         ),
         more=_("Thank you for offering. We'll let you know when they answer."),
@@ -174,7 +174,7 @@ KINDS: dict[str, KindSpec] = {
     Kind.OFFER_NOT_APPROVED: KindSpec(
         subject=_("An update on an offer you made"),
         lead=_(
-            "A moderator looks at a new helper's first offers before they reach the asker. "
+            "A moderator looks at a new helper's first offers before they are passed on. "
             "They didn't pass this one on, so the person who asked hasn't seen it."
         ),
         more=_("Thank you for wanting to help. There is a little more on the board."),

@@ -60,7 +60,16 @@ def _follow_choice(filterset: BoardFilter) -> dict:
         "category": category,
         "kind": kind,
         "kind_label": HelpRequest.ResponseKind(kind).label if kind else "",
+        # Where a visitor comes back to after signing in: these filters only,
+        # not the search words (which need not travel through the login page).
+        "board_url": _board_url(category.slug if category else "", kind),
     }
+
+
+def _board_url(category: str, kind: str) -> str:
+    query = {name: value for name, value in (("category", category), ("kind", kind)) if value}
+    board_url = reverse("requests:board")
+    return f"{board_url}?{urlencode(query)}" if query else board_url
 
 
 @login_required
@@ -82,10 +91,7 @@ def follow(request: HttpRequest) -> HttpResponse:
             "everything you follow, and how you hear, in your email settings."
         ),
     )
-    query = {"category": category.slug if category else "", "kind": kind}
-    query = {name: value for name, value in query.items() if value}
-    board_url = reverse("requests:board")
-    return redirect(f"{board_url}?{urlencode(query)}" if query else board_url)
+    return redirect(_board_url(category.slug if category else "", kind))
 
 
 def _crisis_panel(request: HttpRequest, form: HelpRequestForm) -> dict | None:
