@@ -11,7 +11,7 @@ from accounts.models import Block, HelperSubscription, User
 from board.errors import Refusal
 
 if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
-    from requests.models import Offer
+    from requests.models import Category, Offer
 
 # --- Display names -------------------------------------------------------------------------
 
@@ -118,6 +118,37 @@ def update_subscription(
         )
         subscription.categories.set(categories)
     return subscription
+
+
+def follow_requests(
+    *, user: User, category: Category | None = None, response_kind: str = ""
+) -> HelperSubscription:
+    """ "Tell me about new requests like these", from the board's filters: what the
+    person already follows stays, and this category and kind are added (no
+    category or kind chosen means all of them, as on the settings page)."""
+    with transaction.atomic():
+        subscription = HelperSubscription.objects.select_for_update().filter(user=user).first()
+        if subscription is None or not subscription.is_active:
+            # Nothing followed yet (or stopped): exactly what they are looking at.
+            return update_subscription(
+                user=user,
+                is_active=True,
+                categories=[category] if category else [],
+                response_kinds=[response_kind] if response_kind else [],
+            )
+        categories = list(subscription.categories.all())
+        if not category:
+            categories = []
+        elif categories and category not in categories:
+            categories.append(category)
+        kinds = list(subscription.response_kinds)
+        if not response_kind:
+            kinds = []
+        elif kinds and response_kind not in kinds:
+            kinds.append(response_kind)
+        return update_subscription(
+            user=user, is_active=True, categories=categories, response_kinds=kinds
+        )
 
 
 # --- Blocks ------------------------------------------------------------------------------
@@ -338,8 +369,10 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
 
     # Their offers of help on other people's requests: withdrawn by the usual
     # rule (an accepted one reopens the request), then emptied of their words.
-    for offer in Offer.objects.filter(helper=user).live():
-        withdraw_offer(offer=offer, by=user)
+    # On a finished request offers are final, so those stay as they were.
+    for offer in Offer.objects.filter(helper=user).live().select_related("request"):
+        if offer.can_withdraw:
+            withdraw_offer(offer=offer, by=user)
     Offer.objects.filter(helper=user).update(
         helper=placeholder, message=DELETED_NOTE, updated_at=now
     )

@@ -32,32 +32,30 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notifications_page(request: HttpRequest) -> HttpResponse:
-    """Which emails a person gets, and which new requests they hear about."""
+    """Which new requests a person hears about, and which emails they get: one
+    form, one Save button."""
     user = request.user
     subscription = HelperSubscription.objects.filter(user=user).first()
-    which = request.POST.get("form") if request.method == "POST" else None
-    settings_form = NotificationSettingsForm(
-        request.POST if which == "emails" else None,
-        preferences=preferences_for(user),
-        full_emails=user.full_emails,
-    )
+    data = request.POST if request.method == "POST" else None
     subscription_form = SubscriptionForm(
-        request.POST if which == "subscription" else None,
+        data,
         initial={
             "is_active": subscription.is_active if subscription else False,
             "categories": list(subscription.categories.all()) if subscription else [],
             "response_kinds": subscription.response_kinds if subscription else [],
         },
     )
-    if which == "emails" and settings_form.is_valid():
-        data = dict(settings_form.cleaned_data)
-        full_emails = data.pop("full_emails")
-        services.update_notification_settings(user=user, full_emails=full_emails, choices=data)
-        messages.success(request, _("Your email settings are saved."))
-        return redirect("accounts:notifications")
-    if which == "subscription" and subscription_form.is_valid():
+    settings_form = NotificationSettingsForm(
+        data, preferences=preferences_for(user), full_emails=user.full_emails
+    )
+    # Both validated (not `a and b`), so every mistake shows at once.
+    valid = [subscription_form.is_valid(), settings_form.is_valid()]
+    if data is not None and all(valid):
+        choices = dict(settings_form.cleaned_data)
+        full_emails = choices.pop("full_emails")
+        services.update_notification_settings(user=user, full_emails=full_emails, choices=choices)
         services.update_subscription(user=user, **subscription_form.cleaned_data)
-        messages.success(request, _("Saved. Thank you for being willing to help."))
+        messages.success(request, _("Your settings are saved."))
         return redirect("accounts:notifications")
     return render(
         request,

@@ -162,6 +162,37 @@ KINDS: dict[str, KindSpec] = {
         audience=_("When you help"),
         label=_("A request you offered on is open again"),
     ),
+    Kind.OFFER_WITHDRAWN: KindSpec(
+        subject=_("An update on your request"),
+        lead=_(
+            "Someone who offered to help with a request you posted has withdrawn their offer. "
+            "People's circumstances change; it says nothing about you."
+        ),
+        more=_("Your request is still on the board, and others can still offer to help."),
+        action=_("View your request"),
+        audience=_("When you ask"),
+        label=_("Someone withdraws an offer they made on your request"),
+    ),
+    Kind.OFFER_APPROVED: KindSpec(
+        subject=_("Your offer of help has been passed on"),
+        lead=_(
+            "A moderator looks at a new helper's first offers before they are passed on. "
+            "They have looked at yours: the person who asked has now been told about it."
+        ),
+        more=_("Thank you for offering. We'll let you know when they answer."),
+        action=_("See your offer"),
+        configurable=False,
+    ),
+    Kind.OFFER_NOT_APPROVED: KindSpec(
+        subject=_("An update on an offer you made"),
+        lead=_(
+            "A moderator looks at a new helper's first offers before they are passed on. "
+            "They didn't pass this one on, so the person who asked hasn't seen it."
+        ),
+        more=_("Thank you for wanting to help. There is a little more on the board."),
+        action=_("See your offer"),
+        configurable=False,
+    ),
     Kind.REQUEST_RESOLVED: KindSpec(
         subject=_("A request you helped with is marked as resolved"),
         lead=_(

@@ -1,17 +1,18 @@
 """The audited break-glass: the one place staff can see who wrote an anonymous request.
 
-A GET shows the request and asks why; it never names the author. A POST with a
-written reason records the look (who, why, which request), tells the asker that a
-moderator looked, and only then answers with the author's name and email, on that
-response alone: nothing is stored that would show it again (nor cached:
-board.middleware.PrivateCacheMiddleware).
+A GET shows the request and asks why; it never names the author unless this
+moderator has just looked. A POST with a written reason records the look (who,
+why, which request), tells the asker that a moderator looked, and redirects to
+the GET, which answers with the author's name and email for a short while
+(services.REVEAL_LOOK_WINDOW): a reload is the same look, not a second one.
+Nothing is cached (board.middleware.PrivateCacheMiddleware).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from requests import services
 from requests.forms import RevealAuthorForm
@@ -29,21 +30,36 @@ def _check_allowed(request: HttpRequest) -> None:
 
 
 def who_wrote(request: HttpRequest, public_id: str) -> HttpResponse:
+    """POST records the look and redirects; GET shows the answer while the look
+    is recent (so a reload neither records a second look nor emails the asker
+    again), and otherwise asks why."""
     _check_allowed(request)
     help_request = get_object_or_404(
-        HelpRequest.objects.select_related("category"), public_id=public_id, is_anonymous=True
+        HelpRequest.objects.select_related("category", "author"),
+        public_id=public_id,
+        is_anonymous=True,
     )
     form = RevealAuthorForm(request.POST or None)
-    context = {"help_request": help_request, "form": form, "author": None}
     if request.method == "POST" and form.is_valid():
         try:
-            context["author"] = services.reveal_author(
+            services.reveal_author(
                 help_request=help_request,
                 moderator=request.user,
                 reason=form.cleaned_data["reason"],
             )
         except services.ServiceError as error:
             form.add_error(None, str(error))
+        else:
+            return redirect(request.path)
+    look = None
+    if request.method != "POST":
+        look = services.recent_look(help_request=help_request, moderator=request.user)
+    context = {
+        "help_request": help_request,
+        "form": form,
+        "look": look,
+        "author": help_request.author if look else None,
+    }
     response = render(request, "requests/breakglass.html", context)
     response["Referrer-Policy"] = "no-referrer"
     return response

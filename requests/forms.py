@@ -113,3 +113,12 @@ class RevealAuthorForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
         error_messages=_length_messages(REVEAL_REASON_MIN),
     )
+
+
+class FollowForm(forms.Form):
+    """ "Tell me about new requests like these": the board's current filters."""
+
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), to_field_name="slug", required=False
+    )
+    kind = forms.ChoiceField(choices=HelpRequest.ResponseKind.choices, required=False)

@@ -228,6 +228,11 @@ class HelpRequest(models.Model):
     def is_editable(self) -> bool:
         return self.status in (self.Status.OPEN, self.Status.MATCHED)
 
+    @property
+    def is_finished(self) -> bool:
+        """Resolved, closed or expired: its offers are final."""
+        return not self.is_editable
+
 
 class OfferQuerySet(models.QuerySet["Offer"]):
     def live(self):
@@ -262,6 +267,10 @@ class Offer(models.Model):
                 "Thank you for offering. The request closed after a quiet period before the "
                 "asker answered; if they reopen it, your offer will be waiting again."
             ),
+        )
+        NOT_APPROVED = (
+            "not_approved",
+            _("A moderator didn't pass this offer on, so the asker hasn't seen it."),
         )
 
     LIVE_STATUSES = (Status.PENDING, Status.ACCEPTED)
@@ -334,17 +343,48 @@ class Offer(models.Model):
         return str(self.get_status_display())
 
     @property
+    def seen_by_asker(self) -> bool:
+        """Whether the asker can see this offer (not held or hidden by a moderator)."""
+        return not self.held_for_review and not self.is_hidden
+
+    @property
+    def helper_status_label(self) -> str:
+        """The offer's state as its helper should read it: a held offer waits for a
+        moderator, not for the asker; one a moderator didn't pass on was never
+        seen by the asker, so it wasn't "not taken up" by them."""
+        if self.held_for_review and self.status == self.Status.PENDING:
+            return str(_("Waiting for a moderator"))
+        if self.decline_reason == self.DeclineReason.NOT_APPROVED:
+            return str(_("Not passed on"))
+        return self.status_label
+
+    # What each state allows. The pages show an action only when it is allowed,
+    # and the services refuse it otherwise: both ask these, so the rule lives once.
+
+    @property
     def can_message(self) -> bool:
         return (
             self.is_live
             and not self.held_for_review
             and not self.is_hidden
             and not self.request.is_hidden
-            and self.request.status
-            in (
-                HelpRequest.Status.OPEN,
-                HelpRequest.Status.MATCHED,
-            )
+            and self.request.is_editable
+        )
+
+    @property
+    def can_withdraw(self) -> bool:
+        """The helper may withdraw a live offer while the request is still going;
+        once it is resolved, closed or expired, offers are final."""
+        return self.is_live and self.request.is_editable
+
+    @property
+    def can_answer(self) -> bool:
+        """The asker may accept this offer or say "not this time"."""
+        return (
+            self.status == self.Status.PENDING
+            and not self.held_for_review
+            and not self.is_hidden
+            and self.request.is_open
         )
 
 

@@ -435,37 +435,76 @@ def suspend_person(
 
 @transaction.atomic
 def approve_offer(*, moderator: User, offer: Offer, note: str = "") -> ModerationAction:
-    """The asker sees the offer now, and hears of it as if it had just been made."""
+    """The asker sees the offer now, and hears of it as if it had just been made;
+    the helper is told it has been passed on."""
     _check_moderator(moderator)
     locked = Offer.objects.select_for_update().select_related("request__author").get(pk=offer.pk)
     if not locked.held_for_review:
         raise ServiceError(_("This offer isn't waiting for a moderator."))
     locked.held_for_review = False
     locked.save(update_fields=["held_for_review", "updated_at"])
+    action = _record(
+        moderator=moderator, kind=Kind.APPROVE_OFFER, target=Target(offer=locked), reason=note
+    )
     if locked.status == Offer.Status.PENDING:
         from requests.services import present_offer
 
         present_offer(locked, help_request=locked.request)
-    return _record(
-        moderator=moderator, kind=Kind.APPROVE_OFFER, target=Target(offer=locked), reason=note
-    )
+        notify(
+            kind=Notification.Kind.OFFER_APPROVED,
+            recipient=locked.helper,
+            key=f"offer_approved:{locked.public_id}",
+            url=locked.get_absolute_url(),
+            help_request=locked.request,
+        )
+    return action
 
 
 @transaction.atomic
 def reject_offer(*, moderator: User, offer: Offer, note: str = "") -> ModerationAction:
-    """The asker never sees the offer; the helper sees it was not taken up."""
+    """The asker never sees the offer. The helper is told, kindly and truthfully,
+    that a moderator didn't pass it on, and reads the moderator's note (if any)
+    on their offer's page."""
     _check_moderator(moderator)
-    locked = Offer.objects.select_for_update().get(pk=offer.pk)
+    locked = Offer.objects.select_for_update().select_related("request").get(pk=offer.pk)
     if not locked.held_for_review:
         raise ServiceError(_("This offer isn't waiting for a moderator."))
+    was_live = locked.is_live
     locked.held_for_review = False
     locked.is_hidden = True
-    if locked.is_live:
+    update_fields = ["held_for_review", "is_hidden", "updated_at"]
+    if was_live:
         locked.status = Offer.Status.DECLINED
-    locked.save(update_fields=["held_for_review", "is_hidden", "status", "updated_at"])
-    return _record(
-        moderator=moderator, kind=Kind.REJECT_OFFER, target=Target(offer=locked), reason=note
+        locked.decline_reason = Offer.DeclineReason.NOT_APPROVED
+        update_fields += ["status", "decline_reason"]
+    locked.save(update_fields=update_fields)
+    action = _record(
+        moderator=moderator,
+        kind=Kind.REJECT_OFFER,
+        target=Target(offer=locked),
+        reason=note.strip(),
     )
+    if was_live:
+        notify(
+            kind=Notification.Kind.OFFER_NOT_APPROVED,
+            recipient=locked.helper,
+            key=f"offer_not_approved:{locked.public_id}",
+            url=locked.get_absolute_url(),
+            help_request=locked.request,
+        )
+    return action
+
+
+def review_note_for_helper(offer: Offer) -> str:
+    """The moderator's words to a helper whose held offer was not passed on."""
+    if offer.decline_reason != Offer.DeclineReason.NOT_APPROVED:
+        return ""
+    action = (
+        ModerationAction.objects.filter(offer=offer, kind=Kind.REJECT_OFFER)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return action.reason if action else ""
 
 
 # --- The safety rules services ask -------------------------------------------------------
@@ -618,7 +657,8 @@ def flagged_requests():
 
 def held_offers():
     return (
-        Offer.objects.filter(held_for_review=True)
+        # One the helper withdrew meanwhile needs nobody's review.
+        Offer.objects.filter(held_for_review=True, status=Offer.Status.PENDING)
         .select_related("helper", "request")
         .order_by("created_at", "pk")
     )

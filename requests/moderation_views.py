@@ -66,14 +66,22 @@ class ActionForm(forms.Form):
     note = forms.CharField(required=False, max_length=NOTE_MAX, widget=forms.Textarea)
     also_hide = forms.BooleanField(required=False)
 
-    def __init__(self, *args, allowed: tuple[str, ...], **kwargs):
+    def __init__(self, *args, allowed: tuple[str, ...], person: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.person = person
         self.fields["action"].choices = [(a, self.ACTIONS[a]) for a in allowed]
+        self.fields["action"].error_messages["required"] = _("Please choose what to do.")
 
     def clean(self):
         data = super().clean()
-        if data.get("action") in ("warn", "suspend") and not data.get("note", "").strip():
-            self.add_error("note", _("Please write a note for the person: they will read it."))
+        action = data.get("action")
+        if action in ("warn", "suspend") and not data.get("note", "").strip():
+            message = (
+                _("To warn %(name)s, please write a note: it is what they will read.")
+                if action == "warn"
+                else _("To suspend %(name)s, please write a note: it is what they will read.")
+            )
+            self.add_error("note", message % {"name": self.person})
         return data
 
 
@@ -207,35 +215,102 @@ def unblock(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The queue and the log --------------------------------------------------------------
 
 
+REPORT_ACTIONS = ("hide", "dismiss", "warn", "suspend")
+FLAGGED_ACTIONS = ("seen", "hide", "warn", "suspend")
+HELD_ACTIONS = ("approve", "reject")
+
+
+def _button_label(action: str, person: str) -> str:
+    """What a moderator's button says: what it will do, to whom."""
+    if action == "warn":
+        return _("Warn %(name)s") % {"name": person}
+    if action == "suspend":
+        return _("Suspend %(name)s") % {"name": person}
+    return str(ActionForm.ACTIONS[action])
+
+
+def _done_message(action: str, target: Target) -> str:
+    """What the confirmation says was done."""
+    person = target.author_name
+    kind = {"request": _("request"), "offer": _("offer"), "message": _("message")}[target.kind]
+    done = {
+        "hide": _("The %(kind)s is hidden from everyone but its author."),
+        "unhide": _("The %(kind)s is shown again."),
+        "dismiss": _("The report is dismissed; the person who reported it has been told."),
+        "seen": _("Marked as looked at."),
+        "warn": _("%(name)s is warned and can read your note."),
+        "suspend": _("%(name)s is suspended and can read your note."),
+        "approve": _("The offer is passed on: the asker and the helper have been told."),
+        "reject": _("The offer isn't passed on; the helper has been told kindly."),
+    }[action]
+    return " ".join([done % {"kind": kind, "name": person}, _("It's in the moderation log.")])
+
+
 @dataclass
 class QueueItem:
     target: Target
     report: Report | None = None
+    allowed: tuple[str, ...] = ()
+    # The form a moderator sent from this card, when it was refused.
+    failed: ActionForm | None = None
 
     @property
     def reporter_name(self) -> str:
         return name_in_context(self.report.reporter, self.target.request)
 
+    @property
+    def key(self) -> str:
+        """Which card a failed form belongs to."""
+        if self.report is not None:
+            return f"report-{self.report.pk}"
+        return f"{self.target.kind}-{self.target.ref}"
 
-def _choices(*names: str) -> list[tuple[str, str]]:
-    return [(name, ActionForm.ACTIONS[name]) for name in names]
+    @property
+    def url(self) -> str:
+        if self.report is not None:
+            return reverse("moderation:report_action", args=[self.report.pk])
+        return reverse("moderation:content_action", args=[self.target.kind, self.target.ref])
+
+    @property
+    def actions(self) -> list[tuple[str, str]]:
+        person = self.target.author_name
+        return [(action, _button_label(action, person)) for action in self.allowed]
+
+    @property
+    def acts_on_person(self) -> bool:
+        return "warn" in self.allowed
 
 
-def _queue(request: HttpRequest, *, form: ActionForm | None = None, status: int = 200):
+def _queue(
+    request: HttpRequest,
+    *,
+    form: ActionForm | None = None,
+    failed_key: str = "",
+    status: int = 200,
+):
     limit = moderation.QUEUE_LIMIT
     reports = list(moderation.open_reports()[:limit])
     context = {
-        "reports": [QueueItem(Target.of(r), r) for r in reports],
+        "reports": [QueueItem(Target.of(r), r, REPORT_ACTIONS) for r in reports],
         "flagged": [
-            QueueItem(Target(help_request=r)) for r in moderation.flagged_requests()[:limit]
+            QueueItem(Target(help_request=r), allowed=FLAGGED_ACTIONS)
+            for r in moderation.flagged_requests()[:limit]
         ],
-        "held": [QueueItem(Target(offer=o)) for o in moderation.held_offers()[:limit]],
-        "report_actions": _choices("hide", "dismiss", "warn", "suspend"),
-        "flagged_actions": _choices("seen", "hide", "warn", "suspend"),
-        "held_actions": _choices("approve", "reject"),
+        "held": [
+            QueueItem(Target(offer=o), allowed=HELD_ACTIONS)
+            for o in moderation.held_offers()[:limit]
+        ],
         "failed_form": form,
         "limit": limit,
     }
+    # A refused action comes back on its own card with everything the moderator
+    # wrote or ticked, and no other choice made for them.
+    placed = False
+    for item in [*context["reports"], *context["flagged"], *context["held"]]:
+        if form is not None and item.key == failed_key:
+            item.failed, placed = form, True
+    # A form from elsewhere (the log's "Show again"): its errors go at the top.
+    context["unplaced_form"] = form if form is not None and not placed else None
     return render(request, "moderation/queue.html", context, status=status)
 
 
@@ -244,15 +319,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     return _queue(request)
 
 
-def _run(request: HttpRequest, form: ActionForm, do) -> HttpResponse:
+def _run(
+    request: HttpRequest, form: ActionForm, target: Target, failed_key: str, do
+) -> HttpResponse:
     if not form.is_valid():
-        return _queue(request, form=form, status=400)
+        return _queue(request, form=form, failed_key=failed_key, status=400)
     try:
         do(form.cleaned_data)
     except ServiceError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Done. It's in the moderation log."))
+        messages.success(request, _done_message(form.cleaned_data["action"], target))
     return redirect("moderation:queue")
 
 
@@ -284,11 +361,14 @@ def report_action(request: HttpRequest, pk: int) -> HttpResponse:
     report = Report.objects.filter(pk=pk).select_related("reporter").first()
     if report is None:
         raise Http404
-    form = ActionForm(request.POST, allowed=("hide", "dismiss", "warn", "suspend"))
+    target = Target.of(report)
+    form = ActionForm(request.POST, allowed=REPORT_ACTIONS, person=target.author_name)
     return _run(
         request,
         form,
-        lambda data: _person_or_content(request.user, Target.of(report), data, report),
+        target,
+        f"report-{report.pk}",
+        lambda data: _person_or_content(request.user, target, data, report),
     )
 
 
@@ -318,8 +398,14 @@ def _content(kind: str, ref: str) -> Target:
 @moderator_required
 def content_action(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
     target = _content(kind, ref)
-    form = ActionForm(request.POST, allowed=CONTENT_ACTIONS[kind])
-    return _run(request, form, lambda data: _person_or_content(request.user, target, data, None))
+    form = ActionForm(request.POST, allowed=CONTENT_ACTIONS[kind], person=target.author_name)
+    return _run(
+        request,
+        form,
+        target,
+        f"{target.kind}-{target.ref}",
+        lambda data: _person_or_content(request.user, target, data, None),
+    )
 
 
 @dataclass

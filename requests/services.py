@@ -283,22 +283,40 @@ def present_offer(offer: Offer, *, help_request: HelpRequest) -> None:
 
 @transaction.atomic
 def withdraw_offer(*, offer: Offer, by: User) -> Offer:
+    """The helper takes back a live offer while the request is still going. If
+    the asker had seen it, they are told, without a reason and without a name."""
     locked = _lock_offer(offer)
     if locked.helper_id != by.pk:
         raise ServiceError(_("Only the person who offered can withdraw this offer."))
+    locked.request = _lock_request(locked.request)
     if not locked.is_live:
         raise ServiceError(_("This offer is no longer active."))
+    if not locked.can_withdraw:
+        raise ServiceError(
+            _("This request is finished, so offers on it are final and can't be withdrawn.")
+        )
     was_accepted = locked.status == Offer.Status.ACCEPTED
     locked.status = Offer.Status.WITHDRAWN
     locked.save(update_fields=["status", "updated_at"])
-    # An offer still held for review was never counted.
-    updates = {} if locked.held_for_review else {"offer_count": F("offer_count") - 1}
+    help_request = locked.request
+    # An offer still held for review was never counted, nor shown to the asker.
+    seen_by_asker = locked.seen_by_asker
+    update_fields = ["updated_at"]
+    if not locked.held_for_review:
+        help_request.offer_count = max(help_request.offer_count - 1, 0)
+        update_fields.append("offer_count")
     if was_accepted:
         # The asker is looking for help again.
-        updates["status"] = HelpRequest.Status.OPEN
-    if updates:
-        HelpRequest.objects.filter(pk=locked.request_id, status__in=["open", "matched"]).update(
-            **updates
+        help_request.status = HelpRequest.Status.OPEN
+        update_fields.append("status")
+    help_request.save(update_fields=update_fields)
+    if seen_by_asker:
+        notify(
+            kind=Notification.Kind.OFFER_WITHDRAWN,
+            recipient=help_request.author,
+            key=f"offer_withdrawn:{locked.public_id}",
+            url=help_request.get_absolute_url(),
+            help_request=help_request,
         )
     return locked
 
@@ -306,13 +324,13 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
 @transaction.atomic
 def accept_offer(*, offer: Offer, by: User) -> Offer:
     locked = _lock_offer(offer)
-    help_request = _lock_request(locked.request)
+    help_request = locked.request = _lock_request(locked.request)
     if help_request.author_id != by.pk:
         raise ServiceError(_("Only the person who asked can accept an offer."))
-    if locked.status != Offer.Status.PENDING or locked.held_for_review or locked.is_hidden:
-        raise ServiceError(_("This offer can't be accepted any more."))
     if not help_request.is_open:
         raise ServiceError(_("This request already has a helper, or is finished."))
+    if not locked.can_answer:
+        raise ServiceError(_("This offer can't be accepted any more."))
     locked.status = Offer.Status.ACCEPTED
     locked.save(update_fields=["status", "updated_at"])
     # Others who offered learn only that the asker has found help.
@@ -334,7 +352,8 @@ def decline_offer(*, offer: Offer, by: User) -> Offer:
     locked = _lock_offer(offer)
     if locked.request.author_id != by.pk:
         raise ServiceError(_("Only the person who asked can decline an offer."))
-    if locked.status != Offer.Status.PENDING:
+    locked.request = _lock_request(locked.request)
+    if not locked.can_answer:
         raise ServiceError(_("This offer is no longer waiting for an answer."))
     locked.status = Offer.Status.DECLINED
     locked.decline_reason = Offer.DeclineReason.NOT_TAKEN
@@ -559,14 +578,34 @@ def resurface_unanswered(now=None) -> int:
 # --- Break-glass ---------------------------------------------------------------------
 
 REVEAL_REASON_MIN = 20
+# One look, however often the moderator reloads the answer or sends the form
+# again within this window: recorded once, the asker told once.
+REVEAL_LOOK_WINDOW = timedelta(minutes=15)
+
+
+def recent_look(*, help_request: HelpRequest, moderator: User) -> ModerationAction | None:
+    """This moderator's look at who wrote `help_request`, if it is recent enough
+    to show its answer again without counting a new look."""
+    return (
+        ModerationAction.objects.filter(
+            kind=ModerationAction.Kind.REVEAL_AUTHOR,
+            moderator=moderator,
+            help_request=help_request,
+            created_at__gt=timezone.now() - REVEAL_LOOK_WINDOW,
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
 
 @transaction.atomic
 def reveal_author(*, help_request: HelpRequest, moderator: User, reason: str) -> User:
     """A moderator looks at who wrote an anonymous request. The look is recorded
     with who looked and why, and the asker is told a moderator looked (never which
-    one); only then is the author returned. The log names the request and not the
-    author, so the log itself links nobody to their anonymous requests."""
+    one); only then is the author returned. The same moderator looking again at
+    the same request within REVEAL_LOOK_WINDOW is the same look. The log names the
+    request and not the author, so the log itself links nobody to their anonymous
+    requests."""
     if not (moderator.is_staff and moderator.has_perm("requests.reveal_author")):
         raise ServiceError(_("Only moderators allowed to do this can see who wrote a request."))
     reason = reason.strip()
@@ -577,6 +616,9 @@ def reveal_author(*, help_request: HelpRequest, moderator: User, reason: str) ->
     )
     if not locked.is_anonymous:
         raise ServiceError(_("This request is not anonymous: its author's name is on it."))
+    if recent_look(help_request=locked, moderator=moderator) is not None:
+        # The same look, sent twice: counted and told once.
+        return locked.author
     action = ModerationAction.objects.create(
         moderator=moderator,
         kind=ModerationAction.Kind.REVEAL_AUTHOR,

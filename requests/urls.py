@@ -6,6 +6,7 @@ app_name = "requests"
 urlpatterns = [
     path("", views.board, name="board"),
     path("requests/new/", views.create, name="create"),
+    path("follow/", views.follow, name="follow"),
     path("requests/<public_id:public_id>/", views.detail, name="detail"),
     path("requests/<public_id:public_id>/edit/", views.edit, name="edit"),
     path("requests/<public_id:public_id>/resolve/", views.resolve, name="resolve"),

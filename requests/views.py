@@ -3,6 +3,8 @@ calls one service or selector, and renders; the rules live in services.py."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,12 +16,13 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
 from board import crisis, ratelimit
 from board.drafts import member_action, pop_draft
-from requests import selectors, services
+from requests import moderation, selectors, services
 from requests.filters import BoardFilter
-from requests.forms import HelpRequestForm, MessageForm, OfferForm
-from requests.models import HelpRequest
+from requests.forms import FollowForm, HelpRequestForm, MessageForm, OfferForm
+from requests.models import HelpRequest, Offer
 
 
 def _request_page(public_id: str) -> str:
@@ -39,8 +42,56 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "requests/board.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "follow": _follow_choice(filterset),
+        },
     )
+
+
+def _follow_choice(filterset: BoardFilter) -> dict:
+    """What "Tell me about new requests like these" would follow: the board's
+    category and kind filters (search words and status are not followed)."""
+    data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    category, kind = data.get("category"), data.get("kind") or ""
+    return {
+        "category": category,
+        "kind": kind,
+        "kind_label": HelpRequest.ResponseKind(kind).label if kind else "",
+        # Where a visitor comes back to after signing in: these filters only,
+        # not the search words (which need not travel through the login page).
+        "board_url": _board_url(category.slug if category else "", kind),
+    }
+
+
+def _board_url(category: str, kind: str) -> str:
+    query = {name: value for name, value in (("category", category), ("kind", kind)) if value}
+    board_url = reverse("requests:board")
+    return f"{board_url}?{urlencode(query)}" if query else board_url
+
+
+@login_required
+def follow(request: HttpRequest) -> HttpResponse:
+    """Follow new requests like the ones on the board (its category and kind).
+    A GET (coming back from signing in) just shows the board."""
+    if request.method != "POST":
+        return redirect("requests:board")
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Those filters have changed; please choose them again."))
+        return redirect("requests:board")
+    category, kind = form.cleaned_data["category"], form.cleaned_data["kind"]
+    account_services.follow_requests(user=request.user, category=category, response_kind=kind)
+    messages.success(
+        request,
+        _(
+            "Done: we'll tell you about new requests like these. You can see and change "
+            "everything you follow, and how you hear, in your email settings."
+        ),
+    )
+    return redirect(_board_url(category.slug if category else "", kind))
 
 
 def _crisis_panel(request: HttpRequest, form: HelpRequestForm) -> dict | None:
@@ -80,6 +131,19 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "requests/form.html", {"form": form})
 
 
+def _asker_offers(help_request: HelpRequest, is_author: bool) -> dict:
+    """The asker's offers: the ones still standing (or answered), and apart from
+    them the withdrawn ones, so that the page never says "nobody has offered"
+    beside an offer, nor lists a withdrawn one as if it could be accepted."""
+    if not is_author:
+        return {"offers": None, "withdrawn_offers": None}
+    offers = list(selectors.offers_for_asker(help_request))
+    return {
+        "offers": [o for o in offers if o.status != Offer.Status.WITHDRAWN],
+        "withdrawn_offers": [o for o in offers if o.status == Offer.Status.WITHDRAWN],
+    }
+
+
 def detail(
     request: HttpRequest, public_id: str, offer_form: OfferForm | None = None
 ) -> HttpResponse:
@@ -92,7 +156,7 @@ def detail(
     context = {
         "help_request": help_request,
         "is_author": is_author,
-        "offers": selectors.offers_for_asker(help_request) if is_author else None,
+        **_asker_offers(help_request, is_author),
         "my_offer": my_offer,
         "can_offer": can_offer,
         "offer_form": offer_form,
@@ -169,20 +233,33 @@ def offer(request: HttpRequest, public_id: str) -> HttpResponse:
     except services.ServiceError as error:
         form.add_error(None, str(error))
         return detail(request, public_id, offer_form=form)
-    messages.success(request, _("Thank you for offering. The asker has been told."))
+    if new_offer.held_for_review:
+        messages.success(
+            request,
+            _(
+                "Thank you for offering. A moderator looks at a new helper's first offers "
+                "before they reach the asker; we'll let you know as soon as yours is passed on."
+            ),
+        )
+    else:
+        messages.success(request, _("Thank you for offering. The asker has been told."))
     return redirect(new_offer)
 
 
 def _conversation(request: HttpRequest, offer, message_form: MessageForm | None = None):
+    is_asker = offer.request.author_id == request.user.pk
     context = {
         "offer": offer,
         "help_request": offer.request,
-        "is_asker": offer.request.author_id == request.user.pk,
+        "is_asker": is_asker,
         # What this conversation calls the asker: their name only if they chose to
         # show it to this helper, else the request's alias.
         "asker_name": selectors.asker_name_in_conversation(offer),
         "thread": selectors.conversation(offer, request.user),
         "message_form": message_form or MessageForm(),
+        # A helper whose held offer a moderator didn't pass on reads the
+        # moderator's words here.
+        "review_note": "" if is_asker else moderation.review_note_for_helper(offer),
     }
     return render(request, "requests/offer.html", context)
 
@@ -246,11 +323,29 @@ def decline(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect(offer.request)
 
 
-@member_action(_offer_page)
+@member_action(_offer_page, allow_get=True)
 def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A GET asks first (a page of its own, no script needed); the POST withdraws."""
     offer = selectors.get_offer_for(request.user, public_id)
-    _run(request, services.withdraw_offer, _("Your offer is withdrawn."), offer=offer)
-    return redirect(offer.request)
+    if request.method != "POST":
+        if offer.helper_id != request.user.pk:
+            return redirect(offer)
+        if not offer.can_withdraw:
+            messages.info(request, _("This offer can't be withdrawn any more."))
+            return redirect(offer)
+        return render(request, "requests/withdraw.html", {"offer": offer})
+    withdrawn = _run(
+        request,
+        services.withdraw_offer,
+        _(
+            "Your offer is withdrawn. The asker has been told that an offer was withdrawn, "
+            "without a reason."
+        )
+        if offer.seen_by_asker
+        else _("Your offer is withdrawn. The asker never saw it."),
+        offer=offer,
+    )
+    return redirect(offer.request if withdrawn else offer)
 
 
 @login_required

@@ -40,7 +40,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.template import Context, Template
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -301,6 +301,20 @@ def world(
         _post(clients["moderator"], moderate, {"action": "warn", "note": "Please keep it kind."})
         _post(clients["second_helper"], reverse("moderation:block", args=[pending.public_id]), {})
 
+        # First offers reviewed by a moderator: the helper's held offer on anon2 is not
+        # passed on (OFFER_NOT_APPROVED), a second one is (OFFER_APPROVED, and the
+        # author hears of it), and then the helper withdraws it (OFFER_WITHDRAWN).
+        with override_settings(BOARD_REVIEW_FIRST_OFFERS=100):
+            held = offer("helper", anon2, "I would like to help; I am new here.")
+            review = reverse("moderation:content_action", args=["offer", held.public_id])
+            _post(clients["moderator"], review, {"action": "reject", "note": "Not this one."})
+            url = reverse("requests:make_offer", args=[anon2.public_id])
+            _post(clients["helper"], url, {"message": "Trying again, kindly this time."})
+            held = Offer.objects.get(request=anon2, helper=helper, status="pending")
+            review = reverse("moderation:content_action", args=["offer", held.public_id])
+            _post(clients["moderator"], review, {"action": "approve"})
+        act("helper", "requests:withdraw", held)
+
         # A moderator looks, with a written reason, at who wrote one request: the look
         # is logged and the author told (MODERATOR_LOOKED). Everything below is crawled
         # without break-glass.
@@ -309,6 +323,7 @@ def world(
         looked = looked.post(
             reverse("breakglass:who_wrote", args=[anon2.public_id]),
             {"reason": "A report says this person may be unsafe; we need to reach them."},
+            follow=True,
         )
         assert looked.status_code == 200 and AUTHOR_EMAIL in looked.content.decode()
 
@@ -456,6 +471,7 @@ API_VISITS: dict[str, Visit] = {
 VISITS: dict[str, Visit] = {
     "requests:board": Visit(),
     "requests:create": Visit(form={}),
+    "requests:follow": Visit(form={"kind": "listen"}),
     "requests:detail": Visit(each_request),
     "requests:edit": Visit(each_request, form={}),
     "requests:resolve": Visit(each_request, form={}),

@@ -1,15 +1,18 @@
 """The audited break-glass: a moderator sees who wrote an anonymous request only with a
 written reason, the look is logged, and the asker is told."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.moderation import moderators_group
 from board.models import Notification
 from requests import services
-from requests.models import ModerationAction
+from requests.models import ModerationAction, Report
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +66,10 @@ def test_a_reasoned_look_is_logged_the_asker_told_and_then_the_author_shown(
     anonymous_request, moderator, asker, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client(moderator).post(_url(anonymous_request), {"reason": REASON})
+        response = _client(moderator).post(_url(anonymous_request), {"reason": REASON}, follow=True)
 
+    # Post/redirect/get: the answer is a page of its own, safe to reload.
+    assert response.redirect_chain == [(_url(anonymous_request), 302)]
     page = response.content.decode()
     assert response.status_code == 200
     assert asker.display_name in page
@@ -95,14 +100,61 @@ def test_a_reasoned_look_is_logged_the_asker_told_and_then_the_author_shown(
     assert moderator.display_name not in inbox
 
 
+def test_reloading_the_answer_is_the_same_look(
+    anonymous_request, moderator, asker, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = _client(moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url(anonymous_request), {"reason": REASON})
+        reloads = [client.get(_url(anonymous_request)) for _ in range(3)]
+        # The form sent again (a back button, a double click): still one look.
+        again = client.post(_url(anonymous_request), {"reason": REASON}, follow=True)
+
+    for response in [*reloads, again]:
+        assert asker.email in response.content.decode()
+    assert ModerationAction.objects.count() == 1
+    assert Notification.objects.filter(kind=Notification.Kind.MODERATOR_LOOKED).count() == 1
+    assert [m.to for m in mailoutbox] == [[asker.email]]
+
+
 def test_a_later_look_shows_nothing_until_asked_again(anonymous_request, moderator, asker):
     client = _client(moderator)
     client.post(_url(anonymous_request), {"reason": REASON})
+    ModerationAction.objects.update(
+        created_at=timezone.now() - services.REVEAL_LOOK_WINDOW - timedelta(seconds=1)
+    )
 
     page = client.get(_url(anonymous_request)).content.decode()
 
     assert asker.display_name not in page
+    assert 'name="reason"' in page
     assert ModerationAction.objects.count() == 1
+
+
+def test_another_moderators_look_is_not_shown_to_me(anonymous_request, moderator, asker):
+    _client(moderator).post(_url(anonymous_request), {"reason": REASON})
+    colleague = UserFactory(is_staff=True)
+    colleague.groups.add(moderators_group())
+
+    page = _client(colleague).get(_url(anonymous_request)).content.decode()
+
+    assert asker.email not in page
+
+
+def test_the_queue_links_to_it_for_moderators_with_the_permission_only(
+    anonymous_request, moderator, outsider
+):
+    Report.objects.create(reporter=outsider, help_request=anonymous_request, reason="unsafe")
+    queue = _client(moderator).get(reverse("moderation:queue")).content.decode()
+    assert _url(anonymous_request) in queue
+
+    without = UserFactory(is_staff=True)
+    without.groups.add(moderators_group())
+    without.groups.first().permissions.remove(Permission.objects.get(codename="reveal_author"))
+    without = type(without).objects.get(pk=without.pk)  # a fresh permissions cache
+    assert not without.has_perm("requests.reveal_author")
+    assert _client(without).get(reverse("moderation:queue")).status_code == 200
+    assert _url(anonymous_request) not in _client(without).get("/moderation/").content.decode()
 
 
 @pytest.mark.parametrize("persona", ["visitor", "asker", "helper", "outsider"])
@@ -134,7 +186,7 @@ def test_staff_without_the_permission_are_refused(anonymous_request, asker):
 def test_a_superuser_may_look(anonymous_request, asker):
     owner = UserFactory(is_staff=True, is_superuser=True)
 
-    response = _client(owner).post(_url(anonymous_request), {"reason": REASON})
+    response = _client(owner).post(_url(anonymous_request), {"reason": REASON}, follow=True)
 
     assert asker.email in response.content.decode()
     assert ModerationAction.objects.get().moderator == owner
@@ -167,3 +219,14 @@ def test_the_admin_cannot_search_by_the_author(anonymous_request, moderator, ask
     for text in (asker.display_name, asker.email, "Asha"):
         page = _client(moderator).get(url, {"q": text}).content.decode()
         assert anonymous_request.title not in page
+
+
+def test_the_request_page_links_to_it_for_moderators_with_the_permission_only(
+    anonymous_request, moderator, outsider
+):
+    page = _client(moderator).get(anonymous_request.get_absolute_url()).content.decode()
+    assert _url(anonymous_request) in page
+
+    for person in (outsider, UserFactory(is_staff=True)):
+        page = _client(person).get(anonymous_request.get_absolute_url()).content.decode()
+        assert _url(anonymous_request) not in page

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken
 from accounts.tokens import create_api_token
 from board.models import Notification
+from requests import services
 from requests.models import HelpRequest, Message, Offer, Report
 from tests.api.conftest import Scene, assert_error_format
 from tests.api.test_permissions import api_endpoints, url_kwargs
@@ -517,3 +518,17 @@ def test_a_helper_reports_a_message_and_sees_it_in_their_reports(scene):
     # Someone outside the conversation can't report (or find) its messages.
     outsider = scene.client("other").post(reverse("api:reports"), body, format="json")
     assert outsider.status_code == 404
+
+
+def test_an_offer_on_a_resolved_request_is_final_in_the_api_too(scene):
+    services.accept_offer(offer=scene.offer, by=scene.asker)
+    services.resolve_request(help_request=scene.request, by=scene.asker)
+
+    response = scene.client("helper").post(
+        reverse("api:offer_withdraw", args=[scene.offer.public_id]), format="json"
+    )
+
+    assert response.status_code == 409
+    assert "offers on it are final" in response.json()["errors"][0]["detail"]
+    scene.offer.refresh_from_db()
+    assert scene.offer.status == "accepted"

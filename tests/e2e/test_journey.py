@@ -11,6 +11,7 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from requests.models import BODY_MIN, HelpRequest, Offer
+from tests.e2e.support import sign_in, submit
 from tests.factories import CategoryFactory, UserFactory
 
 pytestmark = [
@@ -31,9 +32,7 @@ ASKER_SAYS = "Thank you so much. Where would you start?"
 HELPER_SAYS = "Start with the dates you reported the damp, then what you would like done."
 
 
-def _submit(page: Page, field: str) -> None:
-    """Click the submit button of the form holding the named field."""
-    page.locator(f"form:has([name={field}]) [type=submit]").first.click()
+_submit = submit
 
 
 def _verification_link(address: str) -> str:
@@ -57,14 +56,6 @@ def sign_up_and_verify(page: Page, email: str, name: str) -> None:
     page.goto(_verification_link(email))
     expect(page.locator("main")).to_contain_text(email)
     page.locator("main form [type=submit]").first.click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    _submit(page, "password")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 

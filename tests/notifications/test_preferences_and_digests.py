@@ -8,7 +8,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Delivery
+from accounts.models import Delivery, HelperSubscription
 from accounts.services import update_subscription
 from board import inbox, notifications
 from board.models import Notification
@@ -326,7 +326,17 @@ def test_settings_page_saves_preferences_and_subscription(client, asker):
     category = CategoryFactory()
     client.force_login(asker)
     url = reverse("accounts:notifications")
-    data = {"form": "emails", "full_emails": "on"}
+    page = client.get(url).content.decode()
+    # One form, one Save button, with following requests first.
+    assert page.count('<form method="post" novalidate>') == 1
+    assert page.count('type="submit"') == 2  # Save, and "Sign out" in the header
+    assert page.index("Requests you'd like to hear about") < page.index("Which emails you get")
+    data = {
+        "full_emails": "on",
+        "is_active": "on",
+        "categories": [category.pk],
+        "response_kinds": ["advice"],
+    }
     data.update(dict.fromkeys(notifications.CONFIGURABLE_KINDS, Delivery.IMMEDIATE))
     data["message_received"] = Delivery.DIGEST
     response = client.post(url, data)
@@ -334,17 +344,6 @@ def test_settings_page_saves_preferences_and_subscription(client, asker):
     asker.refresh_from_db()
     assert asker.full_emails is True
     assert notifications.preferences_for(asker)["message_received"] == Delivery.DIGEST
-
-    response = client.post(
-        url,
-        {
-            "form": "subscription",
-            "is_active": "on",
-            "categories": [category.pk],
-            "response_kinds": ["advice"],
-        },
-    )
-    assert response.status_code == 302
     assert asker.subscription.is_active
     assert list(asker.subscription.categories.all()) == [category]
     assert asker.subscription.response_kinds == ["advice"]
@@ -352,7 +351,7 @@ def test_settings_page_saves_preferences_and_subscription(client, asker):
 
 def test_settings_page_rejects_an_unknown_choice_and_keeps_the_rest(client, asker):
     client.force_login(asker)
-    data = {"form": "emails", "full_emails": "on"}
+    data = {"full_emails": "on", "is_active": "on", "response_kinds": ["listen"]}
     data.update(dict.fromkeys(notifications.CONFIGURABLE_KINDS, Delivery.DIGEST))
     data["offer_received"] = "carrier-pigeon"
     response = client.post(reverse("accounts:notifications"), data)
@@ -363,6 +362,11 @@ def test_settings_page_rejects_an_unknown_choice_and_keeps_the_rest(client, aske
     assert re.search(r'<input type="checkbox" name="full_emails"[^>]*checked', content)
     assert re.search(r'<option value="digest" selected>', content)
     assert notifications.preferences_for(asker)["message_received"] == Delivery.IMMEDIATE
+    # The other half of the form is kept too, and nothing was saved.
+    assert re.search(r'<input type="checkbox" name="is_active"[^>]*checked', content)
+    kind = r'<input type="checkbox" name="response_kinds" value="listen"[^>]*checked'
+    assert re.search(kind, content)
+    assert not HelperSubscription.objects.filter(user=asker).exists()
 
 
 def test_notifications_page_lists_marks_read_and_counts(client, asker, helper):

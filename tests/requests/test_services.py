@@ -437,9 +437,15 @@ def test_it_lets_a_helper_offer_again_after_withdrawing(
     assert second.status == Offer.Status.PENDING
     assert second.pk != first.pk
     assert help_request.offer_count == 1
-    # Each offer is its own event, so the asker hears about each one once.
-    assert len(mailoutbox) == 2
-    assert mailoutbox[0].message()["Message-ID"] != mailoutbox[1].message()["Message-ID"]
+    # Each offer is its own event, so the asker hears about each one once, and
+    # about the withdrawal between them.
+    subjects = [m.subject for m in mailoutbox]
+    assert subjects == [
+        "Someone offered to help — open the board to read it",
+        "An update on your request",
+        "Someone offered to help — open the board to read it",
+    ]
+    assert mailoutbox[0].message()["Message-ID"] != mailoutbox[2].message()["Message-ID"]
 
 
 def test_it_counts_offers_from_several_helpers(help_request):

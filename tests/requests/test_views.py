@@ -99,7 +99,8 @@ GET_MATRIX = {
     "keep_open": (BACK, BACK, BACK, LOGIN),
     "accept": (BACK, BACK, BACK, LOGIN),
     "decline": (BACK, BACK, BACK, LOGIN),
-    "withdraw": (BACK, BACK, BACK, LOGIN),
+    # Withdrawing asks first: the helper's GET is the confirmation page.
+    "withdraw": (BACK, 200, 404, LOGIN),
 }
 
 
