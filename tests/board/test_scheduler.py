@@ -155,7 +155,9 @@ def test_run_job_names_the_jobs_when_asked_for_one_that_does_not_exist():
 
 # Transactional: the command manages its connection as a long-running process does
 # (close_old_connections), which would close the test's own wrapping transaction.
-@pytest.mark.django_db(transaction=True)
+# Serialized rollback, like every transactional test here: the database is left as
+# the next one expects (a bare flush would re-create content types and clash).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_run_scheduler_once_runs_what_is_due(asker):
     help_request = _overdue_request(asker)
     call_command("run_scheduler", once=True)
