@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,12 @@ class UserChangeFormWithRules(DisplayNameRules, UserChangeForm):
     pass
 
 
+class UserCreationFormWithRules(DisplayNameRules, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("email", "display_name")
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     """People. Deleting one here runs the account-deletion service, as the person's
@@ -35,6 +41,7 @@ class UserAdmin(BaseUserAdmin):
     people's sides of conversations stay, with a note), never a bare cascade."""
 
     form = UserChangeFormWithRules
+    add_form = UserCreationFormWithRules
     ordering = ["-date_joined"]
     list_display = ["email", "display_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active"]

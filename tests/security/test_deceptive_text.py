@@ -100,6 +100,46 @@ def test_the_api_refuses_a_name_that_reads_as_an_alias(asker, name: str) -> None
     assert asker.display_name == "Asha Asker"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["Anonymous\u2060 Otter", "Anonymous-Otter"])
+def test_the_admin_refuses_a_name_that_reads_as_an_alias_when_adding_a_person(
+    client, name: str
+) -> None:
+    staff = User.objects.create_superuser(email="root@example.org", password=PASSWORD)
+    client.force_login(staff)
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "added@example.org",
+            "display_name": name,
+            "usable_password": "true",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 200
+    assert "is kept for anonymous requests" in response.content.decode()
+    assert not User.objects.filter(email="added@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_adds_a_person_with_a_plain_name(client) -> None:
+    staff = User.objects.create_superuser(email="root@example.org", password=PASSWORD)
+    client.force_login(staff)
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "added@example.org",
+            "display_name": "Mia\u2060 Member",
+            "usable_password": "true",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="added@example.org").display_name == "Mia Member"
+
+
 @pytest.mark.parametrize(("name", "stored"), FINE_NAMES.items())
 def test_other_names_are_kept_normalised_on_every_path(client, asker, name, stored) -> None:
     client.force_login(asker)
