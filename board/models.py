@@ -72,6 +72,12 @@ class Notification(models.Model):
         REPORT_OUTCOME = "report_outcome", _("An update on something you reported")
         MODERATOR_WARNING = "moderator_warning", _("A note from the moderators")
         MODERATOR_LOOKED = "moderator_looked", _("A moderator looked at an anonymous request")
+        # Stories and gratitude (requests/thanks.py, stories/).
+        THANKED = "thanked", _("Someone thanked you for your help")
+        STORY_UPDATE = "story_update", _("An update on a story you shared")
+        STORY_CONSENT = "story_consent", _("Someone would like to mention you in their story")
+        BEEN_THERE = "been_there", _("Someone said they've been there too")
+        CAN_ASK_TOO = "can_ask_too", _("A note for people who help")
         DIGEST = "digest", _("Daily digest")
         ACCOUNT = "account", _("Account email")
 

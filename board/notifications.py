@@ -84,6 +84,9 @@ class KindSpec:
     # Where the email's button goes, when not to the notification's own page
     # (a URL name: the email stays discreet, the in-app item opens the request).
     email_url_name: str = ""
+    # Opt-in kinds: a person whose choice is "don't email me" isn't told at all,
+    # not even on the notifications page ("been there too", the gentle note).
+    opt_in: bool = False
     variants: Mapping[str, Mapping[str, Promise | str]] = field(default_factory=dict)
 
     def variant(self, name: str) -> KindSpec:
@@ -335,6 +338,73 @@ KINDS: dict[str, KindSpec] = {
         action=_("See which request"),
         configurable=False,
     ),
+    # Stories and gratitude. Discreet like the rest: no names, no words of the note.
+    Kind.THANKED: KindSpec(
+        subject=_("Someone thanked you for your help"),
+        lead=_("Someone you helped on the board wrote you a thank-you note."),
+        action=_("Read it on the board"),
+        audience=_("When you help"),
+        label=_("Someone thanks you for your help"),
+    ),
+    Kind.STORY_UPDATE: KindSpec(
+        subject=_("An update on a story you shared"),
+        lead=_(
+            "A moderator has looked at a story you shared. You can see what happened on the board."
+        ),
+        action=_("See your story"),
+        audience=_("When you share a story"),
+        label=_("A moderator has looked at a story you shared"),
+        variants={
+            "published": {"inbox": _("Your story is published")},
+            "edit_proposed": {
+                "lead": _(
+                    "A moderator suggests a small change to a story you shared, to keep "
+                    "everyone's privacy safe. It is published only if you agree."
+                ),
+                "inbox": _("A moderator suggests a change to your story"),
+            },
+            "declined": {"inbox": _("A note about a story you shared")},
+            "helper_answered": {
+                "lead": _("The person who helped you has answered your question about your story."),
+                "inbox": _("Your helper answered about your story"),
+            },
+        },
+    ),
+    Kind.STORY_CONSENT: KindSpec(
+        subject=_("A question for you on the board"),
+        lead=_(
+            "Someone you helped is sharing a story of asking for help, and would like to "
+            "mention you by your display name. Only you can say yes; nothing is shown unless "
+            "you do."
+        ),
+        action=_("Read and answer"),
+        audience=_("When you help"),
+        label=_("Someone you helped would like to mention you in their story"),
+    ),
+    Kind.BEEN_THERE: KindSpec(
+        subject=_("Someone said they've been there too"),
+        lead=_(
+            "Someone who read your request said they've been there too. You're not alone in this."
+        ),
+        action=_("See your request"),
+        default=Delivery.NEVER,
+        opt_in=True,
+        audience=_("When you ask"),
+        label=_("Someone says they've been there too (at most once a day)"),
+    ),
+    Kind.CAN_ASK_TOO: KindSpec(
+        subject=_("A note for people who help"),
+        lead=_(
+            "Thank you for helping people on the board, several times now. The same courage is "
+            "welcome in the other direction: if something weighs on you, you can ask too, "
+            "anonymously if you like."
+        ),
+        action=_("Ask for help"),
+        default=Delivery.DIGEST,
+        opt_in=True,
+        audience=_("When you help"),
+        label=_("A one-time note that helpers can ask too"),
+    ),
     Kind.DIGEST: KindSpec(
         subject=_("Your daily update from the board"),
         lead=_("Here is what happened on the board for you since your last daily update."),
@@ -443,6 +513,8 @@ def notify(
     if variant and variant not in KINDS[kind].variants:
         raise ValueError(f"Unknown variant {variant!r} of {kind}")
     delivery = _deliveries(kind, [recipient])[recipient.pk]
+    if KINDS[kind].opt_in and delivery == Delivery.NEVER:
+        return None
     row = _new_row(kind, recipient, key, url, help_request, excerpt, delivery, variant)
     notification, created = Notification.objects.get_or_create(
         key=key,

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "board",
     "accounts",
     "requests.apps.RequestsConfig",
+    "stories",
 ]
 
 MIDDLEWARE = [
@@ -515,4 +516,13 @@ CELERY_BEAT_SCHEDULE = {
     # Expiry warnings and closing: a request past its time closes within a minute
     # (a cheap query on open requests).
     "expiry": {"task": "requests.tasks.expire_requests", "schedule": 60.0},
+    # The public figures ("asking is normal here"), computed and cached hourly;
+    # pages never count live. Then the one-time gentle note to frequent helpers.
+    "figures": {"task": "stories.tasks.compute_figures", "schedule": 3600.0},
+    "gentle_notes": {"task": "stories.tasks.send_gentle_notes", "schedule": 3600.0},
 }
+# A public figure is shown only when it rests on at least this many people (never below 10).
+BOARD_FIGURES_MIN_PEOPLE = max(10, env_int("BOARD_FIGURES_MIN_PEOPLE", 10))
+# A helper whose help was accepted on this many resolved requests gets, once, the
+# gentle note that they can ask too (unless they turned it off).
+BOARD_GENTLE_NOTE_AFTER = env_int("BOARD_GENTLE_NOTE_AFTER", 3)

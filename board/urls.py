@@ -9,6 +9,7 @@ admin.site.site_title = _("Peer Support Board")
 
 urlpatterns = [
     path("", include("requests.urls")),
+    path("", include("stories.urls")),
     path("how-it-works/", views.how_it_works, name="how_it_works"),
     path("crisis-help/", views.crisis, name="crisis"),
     path("privacy/", views.privacy, name="privacy"),

@@ -522,3 +522,23 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
+
+
+THANK_YOU_MAX = 1000
+
+
+class ThankYou(models.Model):
+    """A short note from an asker to the helper whose offer they accepted.
+    Private to the two of them; one per accepted offer (requests/thanks.py writes it)."""
+
+    offer = models.OneToOneField(Offer, on_delete=models.CASCADE, related_name="thank_you")
+    body = models.TextField(_("your note"), max_length=THANK_YOU_MAX)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thank-you note")
+        verbose_name_plural = _("thank-you notes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Thank-you note {self.pk}"

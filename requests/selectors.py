@@ -41,7 +41,8 @@ def get_offer_for(user: User, public_id: str) -> Offer:
             # One hidden by a moderator, waiting for one, or a shadow offer (made
             # despite a block) stays the helper's only.
             .filter(Q(helper=user) | Q(held_for_review=False, is_hidden=False, shadowed=False))
-            .select_related("request__category", "request__author", "helper")
+            # thank_you: the asker's note, shown in the conversation (no extra query).
+            .select_related("request__category", "request__author", "helper", "thank_you")
             .get(public_id=public_id)
         )
     except Offer.DoesNotExist:

@@ -1,0 +1,85 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from requests.models import Category
+from stories.models import PROMPT_MAX
+
+_MESSAGES = {
+    "max_length": _(
+        "Please keep this to %(limit_value)d characters or fewer (it has %(show_value)d)."
+    ),
+}
+
+
+def _prompt(label, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=PROMPT_MAX,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages=_MESSAGES,
+    )
+
+
+class StoryForm(forms.Form):
+    hard_to_ask = _prompt(
+        _("What made it hard to ask?"),
+        _("Answer one question or all three; a few lines are enough."),
+    )
+    when_i_did = _prompt(_("What happened when you did?"))
+    to_someone_hesitating = _prompt(_("What would you tell someone who is hesitating?"))
+    category = forms.ModelChoiceField(
+        label=_("Category (optional)"),
+        queryset=Category.objects.order_by("order", "name"),
+        required=False,
+        help_text=_("Helps readers find stories like theirs."),
+    )
+    show_name = forms.BooleanField(
+        label=_("Show my display name"),
+        required=False,
+        help_text=_(
+            "Off: the story shows a made-up name of its own, not your request's. "
+            "Your story never links to your request or your conversation."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        texts = [
+            data.get(name, "").strip()
+            for name in ("hard_to_ask", "when_i_did", "to_someone_hesitating")
+        ]
+        if not self.errors and not any(texts):
+            raise forms.ValidationError(
+                _("Please answer at least one of the questions. A few lines are enough.")
+            )
+        return data
+
+    def texts(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("hard_to_ask", "when_i_did", "to_someone_hesitating")
+        }
+
+
+class NewStoryForm(StoryForm):
+    name_helper = forms.BooleanField(
+        label=_("Ask my helper whether I may mention them by name"),
+        required=False,
+        help_text=_(
+            "They are asked through the board and named only if they agree. They will see your "
+            "story when asked."
+        ),
+    )
+
+
+class ProposedEditForm(forms.Form):
+    """A moderator's edit for privacy, with a note for the author."""
+
+    hard_to_ask = _prompt(_("What made it hard to ask?"))
+    when_i_did = _prompt(_("What happened when you did?"))
+    to_someone_hesitating = _prompt(_("What would you tell someone who is hesitating?"))
+    note = forms.CharField(
+        label=_("A kind note for the author"), max_length=2000, widget=forms.Textarea
+    )
