@@ -76,7 +76,7 @@ def _ask_helper(story: Story, helper: User) -> None:
         kind=Notification.Kind.STORY_CONSENT,
         recipient=helper,
         key=f"story_consent:{story.public_id}",
-        url=reverse("stories:consent", args=[story.public_id]),
+        url=reverse("stories:naming", args=[story.public_id]),
     )
 
 
