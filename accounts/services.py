@@ -208,6 +208,7 @@ def export_user_data(user: User) -> dict:
     from board.models import Notification
     from board.notifications import preferences_for
     from requests.models import HelpRequest, Message, Offer
+    from stories.export import stories_data
 
     subscription = HelperSubscription.objects.filter(user=user).first()
     requests = HelpRequest.objects.filter(author=user).select_related("category")
@@ -287,6 +288,8 @@ def export_user_data(user: User) -> dict:
             }
             for n in notifications.order_by("created_at", "pk")
         ],
+        # Thank-you notes written and received, stories, "been there too".
+        **stories_data(user),
     }
 
 
@@ -338,12 +341,17 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     from board.models import Notification
     from requests.models import HelpRequest, Message, Offer
     from requests.services import withdraw_offer
+    from stories.export import forget_user
 
     placeholder = deleted_account_placeholder()
     if user.pk == placeholder.pk:
         raise ValueError("The placeholder account cannot be deleted this way.")
     user = User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
+    # First, while their requests and offers still name them: thank-you notes they
+    # wrote or received, their stories and "been there too" (gone from every page
+    # and cache at once).
+    forget_user(user)
 
     own_requests = HelpRequest.objects.select_for_update().filter(author=user)
     # Other people's notifications quote offers and messages in fuller emails.

@@ -48,8 +48,18 @@ from accounts.models import Block, HelperSubscription, User
 from accounts.moderation import make_moderator
 from board.models import Notification
 from board.notifications import build_digests, set_preferences, unsubscribe_token
-from requests.models import Category, HelpRequest, Message, ModerationAction, Offer, Report
+from requests.models import (
+    Category,
+    HelpRequest,
+    Message,
+    ModerationAction,
+    Offer,
+    Report,
+    ThankYou,
+)
 from requests.services import expire_requests, renew_token, resurface_unanswered
+from stories.models import BeenThere, Story
+from stories.services import send_gentle_notes
 from tests.factories import UserFactory
 
 AUTHOR_NAME = "Zanzibar Quixotic"
@@ -75,6 +85,12 @@ NAMED_TITLE = "Help moving a sofa upstairs"
 NAMED_BODY = "I have a heavy sofa and a narrow staircase. An extra pair of hands would help."
 ANON_TITLE_4 = "Quiet evenings are getting long"
 ANON_BODY_4 = "Nobody to talk to most evenings lately; a chat now and then would help."
+THANK_NOTE = "Thank you for calling before the interview. It made all the difference."
+STORY_TEXTS = {
+    "hard_to_ask": "I thought asking would make me look weak.",
+    "when_i_did": "Someone offered to call me the same evening.",
+    "to_someone_hesitating": "Ask anyway. People here are kind.",
+}
 
 REDIRECTS = {301, 302, 303, 307, 308}
 
@@ -348,6 +364,26 @@ def world(
         waiting.refresh_from_db()
         assert waiting.status == Offer.Status.PENDING
 
+        # Stories and gratitude (issue 13): the author thanks the helper of the resolved
+        # request and shares an anonymous story about it, asking to name the helper; the
+        # helper agrees through the board and a moderator publishes it. The outsider says
+        # "I've been there too" on anon2 (the author chose to hear of it), and the helper
+        # gets the one-time note that helpers can ask too.
+        set_preferences(user=author, choices={Notification.Kind.BEEN_THERE: "immediate"})
+        set_preferences(user=helper, choices={Notification.Kind.CAN_ASK_TOO: "immediate"})
+        _post(clients["author"], reverse("requests:thank", args=[resolved.public_id]), {
+            "body": THANK_NOTE})  # fmt: skip
+        _post(clients["author"], reverse("stories:new", args=[anon3.public_id]), {
+            **STORY_TEXTS, "name_helper": "on"})  # fmt: skip
+        story = Story.objects.get()
+        _post(clients["helper"], reverse("stories:naming", args=[story.public_id]), {
+            "consent": "yes"})  # fmt: skip
+        _post(clients["moderator"], reverse("stories:moderate", args=[story.public_id]), {
+            "action": "publish"})  # fmt: skip
+        _post(clients["outsider"], reverse("stories:been_there", args=[anon2.public_id]), {})
+        with override_settings(BOARD_GENTLE_NOTE_AFTER=1):
+            assert send_gentle_notes() == 1
+
         build_digests(timezone.now() + timedelta(minutes=1))
 
     # Fixed times in the past, so that "3 days ago" reads the same on every render.
@@ -358,6 +394,9 @@ def world(
     Notification.objects.update(created_at=past)
     Report.objects.update(created_at=past)
     ModerationAction.objects.update(created_at=past)
+    Story.objects.update(created_at=past, published_at=past, moderated_at=past)
+    ThankYou.objects.update(created_at=past)
+    BeenThere.objects.update(created_at=past)
     offers = [accepted, declined, pending, resolved, named_offer]
     for an_offer in offers:
         an_offer.refresh_from_db()
@@ -414,6 +453,10 @@ def each_report(world: World) -> list[dict]:
 
 def each_moderation_action(world: World) -> list[dict]:
     return [{"pk": pk} for pk in ModerationAction.objects.values_list("pk", flat=True)]
+
+
+def each_story(world: World) -> list[dict]:
+    return [{"public_id": pk} for pk in Story.objects.values_list("public_id", flat=True)]
 
 
 def each_block(world: World) -> list[dict]:
@@ -500,6 +543,20 @@ VISITS: dict[str, Visit] = {
     "moderation:content_action": Visit(each_report_target, form={"action": "hide"}),
     "moderation:block": Visit(each_offer, form={}),
     "moderation:unblock": Visit(each_block, form={}),
+    # Stories and gratitude (issue 13).
+    "requests:thank": Visit(each_offer, form={"body": "Thank you, truly."}),
+    "requests:thanks": Visit(),
+    "stories:list": Visit(),
+    "stories:new": Visit(each_request, form=STORY_TEXTS),
+    "stories:detail": Visit(each_story),
+    "stories:edit": Visit(each_story, form=STORY_TEXTS),
+    "stories:withdraw": Visit(each_story, form={}),
+    "stories:answer_edit": Visit(each_story, form={"agree": "yes"}),
+    "stories:naming": Visit(each_story, form={"consent": "no"}),
+    "stories:mine": Visit(),
+    "stories:been_there": Visit(each_request, form={}),
+    "stories:moderate": Visit(each_story, form={"action": "decline", "note": "Kindly, no."}),
+    "stories:propose": Visit(each_story),
     "how_it_works": Visit(),
     "crisis": Visit(),
     "privacy": Visit(),
@@ -868,7 +925,11 @@ def _snapshot(world: World, personas: list[str]) -> dict[tuple[str, str], tuple[
     snapshot = {}
     for persona in personas:
         client = world.client_for(persona)
-        urls = [reverse(name) for name in ("requests:board", "requests:my_offers", "notifications")]
+        urls = [
+            reverse(name)
+            for name in ("requests:board", "requests:my_offers", "notifications", "stories:list")
+        ]
+        urls += [story.get_absolute_url() for story in Story.objects.all()]
         board = reverse("requests:board")
         urls += [f"{board}?{urlencode({'status': 'any', 'q': r.title})}" for r in world.anon]
         urls += [r.get_absolute_url() for r in world.requests]
@@ -903,6 +964,8 @@ def test_nothing_links_the_anonymous_requests_to_their_author(world):
             Q(help_request=help_request) | Q(message__offer__request=help_request),
             subject=world.author,
         ).update(subject=stranger)
+        # The story of asking about it, told by whoever asked.
+        Story.objects.filter(source_request=help_request).update(author=stranger)
 
     after = _snapshot(world, personas)
     changed = [key for key in before if before[key] != after[key]]
@@ -936,3 +999,37 @@ def test_the_admin_never_lists_people_beside_their_anonymous_requests(world, dja
     for url in author_lookups(world):
         page = fetch(client, "get", url)[-1]
         assert page.status == 400, f"{url} filters by the author's id"
+
+
+@pytest.mark.parametrize("persona", ["visitor", "outsider", "helper", "second_helper"])
+def test_stories_notes_and_counts_link_nothing(world, persona):
+    """The published story names no request, alias, conversation or author (the helper
+    only because they agreed); the thank-you note stays in its conversation; the
+    "been there too" count reaches the asker only."""
+    story = Story.objects.get()
+    assert story.status == "published" and story.helper_naming == "consented"
+    client = world.client_for(persona)
+    # The requests' aliases (but not the one the ask form gives as an example, nor one
+    # the story's own, independent draw happened to repeat).
+    aliases = {r.alias for r in world.anon} - {story.alias, "Anonymous Otter"}
+    secrets = [*world.anon_identifiers(), *aliases]
+    for url in (reverse("stories:list"), story.get_absolute_url(), reverse("requests:create")):
+        for page in fetch(client, "get", url):
+            found = [s for s in [*secrets, *AUTHOR_STRINGS] if s in page.text]
+            assert not found, f"{url} shows {found} to the {persona}"
+    # One person said it on anon2: the count sentence there reads "1 person said...".
+    assert STORY_TEXTS["hard_to_ask"] in fetch(client, "get", reverse("stories:list"))[0].text
+    for page in site_pages(world, persona):
+        # The helper reads it in their conversation, their private thanks page and export.
+        if persona != "helper" or not page.url.startswith(
+            ("/offers/", "/my/thanks/", "/settings/my-data/")
+        ):
+            assert THANK_NOTE not in page.text, f"{page.url} shows the thank-you note"
+        assert "said they've been there too." not in page.text, f"{page.url}: the count"
+
+
+def test_the_author_alone_sees_the_been_there_count(world):
+    page = world.client_for("author").get(world.anon[1].get_absolute_url()).content.decode()
+    assert "1 person said they&#x27;ve been there too." in page or (
+        "1 person said they've been there too." in page
+    )
