@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import api as accounts_api
 from board import api as board_api
 from requests import api as requests_api
+from stories import api as stories_api
 
 app_name = "api"
 
@@ -80,6 +81,22 @@ v1 = [
     path(
         "me/tokens/<public_id:public_id>/", accounts_api.ApiTokenDetailApi.as_view(), name="token"
     ),
+    # Stories and gratitude (stories/api.py).
+    path("stories/", stories_api.StoryListApi.as_view(), name="stories"),
+    path("stories/<public_id:public_id>/", stories_api.StoryDetailApi.as_view(), name="story"),
+    path("me/stories/", stories_api.MyStoryListApi.as_view(), name="my_stories"),
+    path("me/thanks/", stories_api.MyThanksApi.as_view(), name="my_thanks"),
+    path(
+        "offers/<public_id:public_id>/thank-you/",
+        stories_api.OfferThankYouApi.as_view(),
+        name="offer_thank_you",
+    ),
+    path(
+        "requests/<public_id:public_id>/been-there/",
+        stories_api.BeenThereApi.as_view(),
+        name="request_been_there",
+    ),
+    path("figures/", stories_api.FiguresApi.as_view(), name="figures"),
 ]
 
 urlpatterns = [

@@ -508,6 +508,13 @@ API_VISITS: dict[str, Visit] = {
     "api:token": Visit(lambda world: [{"public_id": "no-such-token"}]),
     "api:schema": Visit(),
     "api:docs": Visit(),
+    "api:stories": Visit(form={"request": "x", **STORY_TEXTS}),
+    "api:story": Visit(each_story),
+    "api:my_stories": Visit(),
+    "api:my_thanks": Visit(),
+    "api:offer_thank_you": Visit(each_offer, form={"body": "Thank you, truly."}),
+    "api:request_been_there": Visit(each_request, form={}),
+    "api:figures": Visit(),
 }
 # Every page of the board. test_it_visits_every_page_of_the_board fails when a page
 # is missing here: add it, so that the leak test opens it.

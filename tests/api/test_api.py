@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, resolve, reverse
+from django.utils import timezone
 from rest_framework.generics import ListAPIView
 from rest_framework.test import APIClient
 
@@ -17,7 +18,8 @@ from accounts.models import ApiToken
 from accounts.tokens import create_api_token
 from board.models import Notification
 from requests import services
-from requests.models import HelpRequest, Message, Offer, Report
+from requests.models import HelpRequest, Message, Offer, Report, ThankYou
+from stories.models import Story
 from tests.api.conftest import Scene, assert_error_format
 from tests.api.test_permissions import api_endpoints, url_kwargs
 from tests.factories import (
@@ -40,6 +42,9 @@ from tests.factories import (
 #   offer_messages:    2 (the offer, its messages with senders)
 #   notifications:     1 (notifications with request)
 #   tokens:            1 (tokens)
+#   stories:           1 (published stories with author, helper and category)
+#   my_stories:        1 (my stories with category and helper)
+#   my_thanks:         1 (notes to me, with offer and request)
 BUDGETS = {
     "api:categories": 1,
     "api:requests": 1,
@@ -50,6 +55,9 @@ BUDGETS = {
     "api:notifications": 1,
     "api:tokens": 1,
     "api:reports": 1,
+    "api:stories": 1,
+    "api:my_stories": 1,
+    "api:my_thanks": 1,
 }
 
 
@@ -87,6 +95,20 @@ def _fill(scene: Scene, rows: int) -> None:
         MessageFactory(offer=scene.offer, sender=scene.helper)
         NotificationFactory(recipient=scene.asker, help_request=help_request)
         create_api_token(user=scene.asker, name="budget")
+        # Stories and gratitude: a published story of theirs, a note they received.
+        told = HelpRequestFactory(author=scene.asker, status="resolved")
+        Story.objects.create(
+            author=scene.asker,
+            source_request=told,
+            helper=UserFactory(),
+            helper_naming="consented",
+            category=told.category,
+            hard_to_ask="It was hard to ask.",
+            status="published",
+            published_at=timezone.now(),
+        )
+        thanked = OfferFactory(helper=scene.asker, status="accepted")
+        ThankYou.objects.create(offer=thanked, body="Thank you.")
 
 
 @pytest.mark.parametrize("rows", [3, 30])
@@ -301,6 +323,11 @@ BAD_INPUT = [
     ),
     ("api:tokens", "post", {"name": ""}, "name"),
     ("api:tokens", "post", {"name": "x" * 61}, "name"),
+    ("api:stories", "post", {"hard_to_ask": "It was hard."}, "request"),
+    ("api:stories", "post", {"request": "x", "hard_to_ask": " "}, "hard_to_ask"),
+    ("api:stories", "post", {"request": "x", "when_i_did": "x" * 2001}, "when_i_did"),
+    ("api:offer_thank_you", "post", {"body": ""}, "body"),
+    ("api:offer_thank_you", "post", {"body": "x" * 1001}, "body"),
 ]
 
 
@@ -325,6 +352,9 @@ WRITES_WITHOUT_BODY = {
     "api:notification_read",
     "api:notifications_read_all",
     "api:token",
+    "api:request_been_there",
+    # No story in this scene (a 404 first): tests/stories/test_api.py sends it bad input.
+    "api:story",
 }
 
 

@@ -67,6 +67,26 @@ EXPECTED: dict[str, dict[str, tuple[int, int, int, int]]] = {
     "api:token": {"delete": (204, 404, 404, 401)},
     "api:schema": {"get": (200, 200, 200, 200)},
     "api:docs": {"get": (200, 200, 200, 200)},
+    # Stories and gratitude. A story needs one's own resolved request: the asker's is
+    # still open (409); another person's request is not theirs to find (404).
+    "api:stories": {"get": (200, 200, 200, 200), "post": (409, 404, 404, 401)},
+    # No story in this scene: tests/stories/test_api.py covers a real one.
+    "api:story": {
+        "get": (404, 404, 404, 404),
+        "patch": (404, 404, 404, 401),
+        "delete": (404, 404, 404, 401),
+    },
+    "api:my_stories": {"get": (200, 200, 200, 401)},
+    "api:my_thanks": {"get": (200, 200, 200, 401)},
+    # The offer is still pending: not yet thankable (409); the helper can't thank themselves.
+    "api:offer_thank_you": {"post": (409, 403, 404, 401)},
+    # Saying it on one's own request is a 409; taking it back is always fine.
+    "api:request_been_there": {
+        "get": (200, 200, 200, 401),
+        "post": (409, 200, 200, 401),
+        "delete": (204, 204, 204, 401),
+    },
+    "api:figures": {"get": (200, 200, 200, 200)},
 }
 
 
@@ -79,6 +99,8 @@ def url_kwargs(name: str, scene: Scene) -> dict:
         return {"pk": scene.notification.pk}
     if name == "api:token":
         return {"public_id": scene.token.public_id}
+    if name == "api:story":
+        return {"public_id": "no-such-story"}
     return {}
 
 
@@ -106,6 +128,9 @@ def valid_body(name: str, method: str, scene: Scene) -> dict | None:
             "response_kinds": ["listen"],
         },
         ("api:tokens", "post"): {"name": "another script"},
+        ("api:stories", "post"): {"request": scene.request.public_id, "hard_to_ask": "Pride."},
+        ("api:story", "patch"): {"hard_to_ask": "Changed."},
+        ("api:offer_thank_you", "post"): {"body": "Thank you so much."},
         ("api:reports", "post"): {
             "target": "request",
             "id": scene.request.public_id,
