@@ -69,3 +69,17 @@ def test_deleting_the_helper_unnames_them_and_removes_their_thanks(client, share
     assert story.helper is None and story.helper_naming == ""
     assert helper.display_name not in client.get(reverse("stories:list")).content.decode()
     assert not ThankYou.objects.exists()
+
+
+def test_demo_data_has_published_stories_and_notes(db, client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", "--requests", "60", "--seed", "7", stdout=out)
+    assert Story.objects.filter(status="published").count() >= 3
+    assert ThankYou.objects.count() >= 3
+    assert "published stories" in out.getvalue()
+    page = client.get(reverse("stories:list")).content.decode()
+    assert Story.objects.first().hard_to_ask in page

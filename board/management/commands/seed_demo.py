@@ -1197,8 +1197,13 @@ class Command(BaseCommand):
         if connection.vendor in ("sqlite", "postgresql") and total >= PROGRESS_FROM:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics for the query planner
+        # Stories of asking and thank-you notes, so that the Stories page is alive.
+        from stories.demo import add_demo_stories  # stories builds on requests, not board
+
+        notes, stories = add_demo_stories(rng)
         elapsed = time.monotonic() - started
         self._summary(users, new_users, total, tally, seed, bulk, elapsed)
+        self.stdout.write(f"Added {notes} thank-you notes and {stories} published stories.")
 
     def _summary(self, users, new_users, total, tally, seed, bulk, elapsed) -> None:
         write = self.stdout.write
