@@ -391,3 +391,12 @@ def test_the_queue_section_reads_one_query_however_many_stories(
     with django_assert_num_queries(9):
         response = mod_client.get(reverse("moderation:queue"))
     assert response.content.decode().count('name="action" value="publish"') == 22
+
+
+def test_a_visitor_who_chose_to_ask_sees_one_story_on_the_sign_in_page(client, asker, helper, mod):
+    published(asker, helper, mod)
+    response = client.get(reverse("requests:create"), follow=True)
+    page = response.content.decode()
+    assert "How others asked" in page and ADVICE in page
+    # Not on every sign-in page.
+    assert ADVICE not in client.get(reverse("account_login")).content.decode()
