@@ -1027,9 +1027,9 @@ def test_stories_notes_and_counts_link_nothing(world, persona):
     # One person said it on anon2: the count sentence there reads "1 person said...".
     assert STORY_TEXTS["hard_to_ask"] in fetch(client, "get", reverse("stories:list"))[0].text
     for page in site_pages(world, persona):
-        # The helper reads it in their conversation, their private thanks page and export.
+        # The helper reads it in their conversation, their thanks (page and API), export.
         if persona != "helper" or not page.url.startswith(
-            ("/offers/", "/my/thanks/", "/settings/my-data/")
+            ("/offers/", "/my/thanks/", "/settings/my-data/", "/api/v1/me/thanks/")
         ):
             assert THANK_NOTE not in page.text, f"{page.url} shows the thank-you note"
         assert "said they've been there too." not in page.text, f"{page.url}: the count"

@@ -42,7 +42,14 @@ def test_make_run_starts_the_scheduler_beside_the_server():
 
 
 def test_the_scheduler_runs_every_periodic_job_beat_would():
-    assert set(scheduler.jobs()) == {"sweep", "digests", "resurface", "expiry"}
+    assert set(scheduler.jobs()) == {
+        "sweep",
+        "digests",
+        "resurface",
+        "expiry",
+        "figures",
+        "gentle_notes",
+    }
     assert {job.task for job in scheduler.jobs().values()} == {
         entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
     }

@@ -170,7 +170,8 @@ def test_unsubscribing_from_the_digest_stops_every_digest_kind(asker):
         user=asker, choices={"new_request": Delivery.DIGEST, "message_received": Delivery.DIGEST}
     )
     stopped = notifications.unsubscribe(user=asker, kind=Notification.Kind.DIGEST)
-    assert set(stopped) == {"new_request", "message_received"}
+    # ...and the one-time note to helpers, which goes in the digest by default.
+    assert set(stopped) == {"new_request", "message_received", "can_ask_too"}
     assert notifications.preferences_for(asker)["offer_received"] == Delivery.IMMEDIATE
 
 
