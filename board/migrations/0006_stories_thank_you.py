@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("board", "0005_truth_notices_offer_reopened_kind"),
+        ("board", "0005_offer_reopened_kind"),
     ]
 
     operations = [

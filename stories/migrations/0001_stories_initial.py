@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("requests", "0008_stories_thank_you"),
+        ("requests", "0009_stories_thank_you"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests", "0007_truth_notices_expired_offers"),
+        ("requests", "0008_shadowed_offers_and_messages"),
     ]
 
     operations = [
