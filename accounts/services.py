@@ -208,7 +208,7 @@ def export_user_data(user: User) -> dict:
     from board.models import Notification
     from board.notifications import preferences_for
     from requests.models import HelpRequest, Message, Offer
-    from stories.export import stories_data
+    from stories.export import stories_data  # stories imports accounts: at call time only
 
     subscription = HelperSubscription.objects.filter(user=user).first()
     requests = HelpRequest.objects.filter(author=user).select_related("category")
@@ -341,7 +341,7 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     from board.models import Notification
     from requests.models import HelpRequest, Message, Offer
     from requests.services import withdraw_offer
-    from stories.export import forget_user
+    from stories.export import forget_user  # stories imports accounts: at call time only
 
     placeholder = deleted_account_placeholder()
     if user.pk == placeholder.pk:

@@ -401,3 +401,25 @@ def test_a_visitor_who_chose_to_ask_sees_one_story_on_the_sign_in_page(client, a
     assert "How others asked" in page and ADVICE in page
     # Not on every sign-in page.
     assert ADVICE not in client.get(reverse("account_login")).content.decode()
+
+
+def test_my_stories_and_a_story_page_keep_fixed_budgets(
+    client, asker, mod, django_assert_num_queries
+):
+    def fill(n):
+        for _ in range(n):
+            story = share(asker, UserFactory(), name_helper=True)
+            services.publish_story(moderator=mod, story=story)
+
+    fill(2)
+    web = login(asker)
+    # 1. session  2. user  3. my stories, with category and helper joined  4. unread
+    with django_assert_num_queries(4):
+        assert web.get(reverse("stories:mine")).status_code == 200
+    fill(20)
+    with django_assert_num_queries(4):
+        assert web.get(reverse("stories:mine")).status_code == 200
+    # A story's page: 1. the story, with author, helper and category joined
+    story = Story.objects.first()
+    with django_assert_num_queries(1):
+        assert client.get(story.get_absolute_url()).status_code == 200

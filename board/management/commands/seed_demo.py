@@ -1198,7 +1198,8 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics for the query planner
         # Stories of asking and thank-you notes, so that the Stories page is alive.
-        from stories.demo import add_demo_stories  # stories builds on requests, not board
+        # At call time: stories imports board (a module-level import would be a circle).
+        from stories.demo import add_demo_stories
 
         notes, stories = add_demo_stories(rng)
         elapsed = time.monotonic() - started
