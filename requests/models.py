@@ -532,7 +532,7 @@ class ThankYou(models.Model):
     Private to the two of them; one per accepted offer (requests/thanks.py writes it)."""
 
     offer = models.OneToOneField(Offer, on_delete=models.CASCADE, related_name="thank_you")
-    body = models.TextField(_("your note"), max_length=THANK_YOU_MAX)
+    body = PlainTextField(_("your note"), max_length=THANK_YOU_MAX)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:

@@ -21,6 +21,6 @@ urlpatterns = [
     path("offers/<public_id:public_id>/withdraw/", views.withdraw, name="withdraw"),
     path("my/requests/", views.my_requests, name="mine"),
     path("my/offers/", views.my_offers, name="my_offers"),
-    path("offers/<str:public_id>/thank/", thanks_views.thank, name="thank"),
+    path("offers/<public_id:public_id>/thank/", thanks_views.thank, name="thank"),
     path("my/thanks/", thanks_views.thanks_page, name="thanks"),
 ]

@@ -1,7 +1,8 @@
 """The API of stories, thank-you notes, "been there too" and the public figures.
 
 One view per resource; reads through the selectors (a 404 for what the person
-may not see), writes through one service; a rule that says no is a 409.
+may not see), writes through one service; a rule that says no (a Refusal) is a
+409, answered by board.api_errors.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from board.api_machinery import CursorPagination, rules_say_no
+from board.api_machinery import CursorPagination
 from requests import selectors as request_selectors
 from requests import thanks
 from requests.models import Category
@@ -78,15 +79,14 @@ class StoryListApi(ListAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         help_request = request_selectors.get_own_request(request.user, values["request"])
-        with rules_say_no():
-            story = services.create_story(
-                author=request.user,
-                help_request=help_request,
-                texts=_texts(values),
-                category=_category(values["category"]),
-                show_name=values["show_name"],
-                name_helper=values["name_helper"],
-            )
+        story = services.create_story(
+            author=request.user,
+            help_request=help_request,
+            texts=_texts(values),
+            category=_category(values["category"]),
+            show_name=values["show_name"],
+            name_helper=values["name_helper"],
+        )
         return Response(MyStoryOut(story).data, status=status.HTTP_201_CREATED)
 
 
@@ -112,14 +112,13 @@ class StoryDetailApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         category = _category(values["category"]) if "category" in request.data else story.category
-        with rules_say_no():
-            story = services.update_story(
-                story=story,
-                by=request.user,
-                texts=_texts(values),
-                category=category,
-                show_name=values["show_name"],
-            )
+        story = services.update_story(
+            story=story,
+            by=request.user,
+            texts=_texts(values),
+            category=category,
+            show_name=values["show_name"],
+        )
         return Response(MyStoryOut(story).data)
 
     @extend_schema(
@@ -130,8 +129,7 @@ class StoryDetailApi(APIView):
     )
     def delete(self, request, public_id: str):
         story = selectors.get_own_story(request.user, public_id)
-        with rules_say_no():
-            services.withdraw_story(story=story, by=request.user)
+        services.withdraw_story(story=story, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -170,8 +168,7 @@ class BeenThereApi(APIView):
     )
     def post(self, request, public_id: str):
         help_request = request_selectors.get_request_for(request.user, public_id)
-        with rules_say_no():
-            services.say_been_there(user=request.user, help_request=help_request)
+        services.say_been_there(user=request.user, help_request=help_request)
         return self._response(request, public_id)
 
     @extend_schema(operation_id="been_there_take_back", tags=["stories"], responses={204: None})
@@ -213,13 +210,12 @@ class OfferThankYouApi(APIView):
             )
         data = ThankYouIn(data=request.data)
         data.is_valid(raise_exception=True)
-        with rules_say_no():
-            note = thanks.send_thank_you(
-                offer=offer,
-                by=request.user,
-                body=data.validated_data["body"],
-                resolve=data.validated_data["resolve"] and thanks.may_resolve_with_note(offer),
-            )
+        note = thanks.send_thank_you(
+            offer=offer,
+            by=request.user,
+            body=data.validated_data["body"],
+            resolve=data.validated_data["resolve"] and thanks.may_resolve_with_note(offer),
+        )
         return Response(ThankYouOut(note).data, status=status.HTTP_201_CREATED)
 
 

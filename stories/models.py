@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from board.fields import PlainTextField
 from requests.models import Category, HelpRequest, new_alias, new_public_id
 
 PROMPT_MAX = 2000
@@ -59,13 +60,9 @@ class Story(models.Model):
     )
     alias = models.CharField(_("alias"), max_length=40, default=new_alias, editable=False)
     show_name = models.BooleanField(_("show my display name"), default=False)
-    hard_to_ask = models.TextField(
-        _("What made it hard to ask?"), max_length=PROMPT_MAX, blank=True
-    )
-    when_i_did = models.TextField(
-        _("What happened when you did?"), max_length=PROMPT_MAX, blank=True
-    )
-    to_someone_hesitating = models.TextField(
+    hard_to_ask = PlainTextField(_("What made it hard to ask?"), max_length=PROMPT_MAX, blank=True)
+    when_i_did = PlainTextField(_("What happened when you did?"), max_length=PROMPT_MAX, blank=True)
+    to_someone_hesitating = PlainTextField(
         _("What would you tell someone who is hesitating?"), max_length=PROMPT_MAX, blank=True
     )
     status = models.CharField(
@@ -84,7 +81,7 @@ class Story(models.Model):
     )
     # A moderator's edit for privacy, published only if the author agrees.
     proposed = models.JSONField(default=dict, blank=True)
-    moderator_note = models.TextField(_("note from the moderators"), max_length=2000, blank=True)
+    moderator_note = PlainTextField(_("note from the moderators"), max_length=2000, blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
