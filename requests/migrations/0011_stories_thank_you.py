@@ -9,7 +9,7 @@ import board.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests", "0009_plain_text_fields"),
+        ("requests", "0010_not_approved"),
     ]
 
     operations = [
