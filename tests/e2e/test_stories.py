@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.moderation import make_moderator
 from requests import services
+from tests.e2e.axe import Axe
 from tests.e2e.test_journey import sign_in
 from tests.factories import HelpRequestFactory, UserFactory
 
@@ -31,35 +32,42 @@ def test_resolve_thank_share_publish_and_read_signed_out(new_person):
         help_request=help_request, helper=helper_user, message="I can be there on the phone."
     )
     services.accept_offer(offer=offer, by=asker_user)
+    axe = Axe()  # every new page, checked for serious accessibility problems
 
     # The asker resolves their request with a thank-you note, from the conversation.
     asker = new_person()
     sign_in(asker, asker_user.email, PASSWORD)
     asker.goto(offer.get_absolute_url())
     asker.get_by_role("link", name="Write Tobin Reed a thank-you note").click()
+    axe.check(asker)
     asker.get_by_label("Your note").fill(NOTE)
     asker.get_by_label("Also mark my request as resolved").check()
     asker.get_by_role("button", name="Send my note").click()
     expect(asker.locator("main")).to_contain_text("Your note is sent")
 
     # The request page invites (no modal) to share what it was like to ask.
+    axe.check(asker)
     asker.get_by_role("link", name="Share what it was like to ask").click()
+    axe.check(asker)
     asker.get_by_label("What made it hard to ask?").fill(HARD)
     asker.get_by_label("What would you tell someone who is hesitating?").fill(ADVICE)
     asker.get_by_role("button", name="Share my story").click()
     expect(asker.locator("main")).to_contain_text("A moderator will read your story")
+    axe.check(asker)
 
     # The helper reads the note in the conversation.
     helper = new_person()
     sign_in(helper, helper_user.email, PASSWORD)
     helper.goto("/my/thanks/")
     expect(helper.locator("main")).to_contain_text(NOTE)
+    axe.check(helper)
 
     # A moderator publishes it from the queue.
     moderator = new_person()
     sign_in(moderator, moderator_user.email, PASSWORD)
     moderator.goto("/moderation/")
     expect(moderator.locator("main")).to_contain_text(HARD)
+    axe.check(moderator)
     moderator.get_by_role("button", name="Publish").click()
     expect(moderator.locator("main")).to_contain_text("Done.")
 
@@ -68,6 +76,7 @@ def test_resolve_thank_share_publish_and_read_signed_out(new_person):
     visitor.goto("/stories/")
     main = visitor.locator("main")
     expect(main).to_contain_text(HARD)
+    axe.check(visitor)
     expect(main).not_to_contain_text("Ilse Marrow")
     expect(main).not_to_contain_text("Tobin Reed")
     expect(main).not_to_contain_text(help_request.title)
@@ -75,6 +84,7 @@ def test_resolve_thank_share_publish_and_read_signed_out(new_person):
     # and so does the ask form once signed in.
     visitor.get_by_role("link", name="Ask for help").first.click()
     expect(visitor.locator("main")).to_contain_text("How others asked")
+    axe.check(visitor)
     expect(visitor.locator("main")).to_contain_text(ADVICE)
     visitor.fill("input[name=login]", asker_user.email)
     visitor.fill("input[name=password]", PASSWORD)
