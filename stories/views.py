@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from board import crisis
 from board.drafts import member_action
 from requests import selectors as request_selectors
+from requests.moderation import can_moderate
 from requests.moderation_views import moderator_required
 from requests.services import ServiceError
 from stories import selectors, services
@@ -41,7 +42,12 @@ def story_list(request: HttpRequest) -> HttpResponse:
 
 
 def story_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    return render(request, "stories/detail.html", {"story": selectors.get_published(public_id)})
+    context = {
+        "story": selectors.get_published(public_id),
+        # Moderators can take a published story down again, with a kind note.
+        "can_moderate": can_moderate(request.user),
+    }
+    return render(request, "stories/detail.html", context)
 
 
 # --- The author's side ----------------------------------------------------------------------

@@ -423,3 +423,20 @@ def test_my_stories_and_a_story_page_keep_fixed_budgets(
     story = Story.objects.first()
     with django_assert_num_queries(1):
         assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_a_moderator_can_take_a_published_story_down(client, asker, helper, mod, mod_client):
+    story = published(asker, helper, mod)
+    page = mod_client.get(story.get_absolute_url()).content.decode()
+    assert "Take it down with this note" in page
+    assert "Take it down" not in client.get(story.get_absolute_url()).content.decode()
+    assert "Take it down" not in login(helper).get(story.get_absolute_url()).content.decode()
+    client.get(reverse("stories:list"))  # cached
+    mod_client.post(
+        reverse("stories:moderate", args=[story.public_id]),
+        {"action": "decline", "note": "It names a workplace; please write it without."},
+    )
+    story.refresh_from_db()
+    assert story.status == "declined"
+    assert HARD not in client.get(reverse("stories:list")).content.decode()
+    assert "It names a workplace" in login(asker).get(reverse("stories:mine")).content.decode()
