@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("requests", "0011_stories_thank_you"),
+        ("requests", "0011_thank_you_notes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
