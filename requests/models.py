@@ -487,6 +487,10 @@ class ModerationAction(models.Model):
         APPROVE_OFFER = "approve_offer", _("Approved a held offer")
         REJECT_OFFER = "reject_offer", _("Rejected a held offer")
         REVEAL_AUTHOR = "reveal_author", _("Looked at who wrote an anonymous request")
+        PUBLISH_STORY = "publish_story", _("Published a story")
+        PROPOSE_STORY_EDIT = "propose_story_edit", _("Suggested a change to a story")
+        DECLINE_STORY = "decline_story", _("Declined a story")
+        TAKE_DOWN_STORY = "take_down_story", _("Took a published story down")
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderation_actions"
@@ -512,6 +516,9 @@ class ModerationAction(models.Model):
     message = models.ForeignKey(
         Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A story of asking, by its public id: stories build on this app, so the log
+    # names a story rather than pointing at it with a foreign key.
+    story_ref = models.CharField(_("story"), max_length=16, blank=True)
     reason = PlainTextField(_("reason"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 

@@ -239,6 +239,17 @@ def _close_reports(
         )
 
 
+def record_story_action(
+    *, moderator: User, kind: str, story_ref: str, reason: str = ""
+) -> ModerationAction:
+    """Log a moderator's decision on a story of asking (the stories app's services
+    call this inside their own transaction), so the log holds every action."""
+    _check_moderator(moderator)
+    return ModerationAction.objects.create(
+        moderator=moderator, kind=kind, story_ref=story_ref, reason=reason
+    )
+
+
 def _record(*, moderator: User, kind: str, target: Target | None, **fields) -> ModerationAction:
     if target is not None:
         fields = {**target.fields(), **fields}

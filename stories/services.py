@@ -20,8 +20,8 @@ from accounts.models import User
 from board.crisis import find_crisis_phrases
 from board.models import Notification
 from board.notifications import notify
-from requests.models import Category, HelpRequest, Offer
-from requests.moderation import can_moderate, check_can_post
+from requests.models import Category, HelpRequest, ModerationAction, Offer
+from requests.moderation import can_moderate, check_can_post, record_story_action
 from requests.services import ServiceError
 from stories import cache
 from stories.models import PROMPT_MAX, BeenThere, Story
@@ -205,6 +205,18 @@ def _tell_author(story: Story, variant: str) -> None:
 
 
 def _moderated(story: Story, moderator: User, status: str, note: str = "") -> None:
+    kind = {
+        Story.Status.PUBLISHED: ModerationAction.Kind.PUBLISH_STORY,
+        Story.Status.EDIT_PROPOSED: ModerationAction.Kind.PROPOSE_STORY_EDIT,
+        Story.Status.DECLINED: (
+            ModerationAction.Kind.TAKE_DOWN_STORY
+            if story.status == Story.Status.PUBLISHED
+            else ModerationAction.Kind.DECLINE_STORY
+        ),
+    }[status]
+    record_story_action(
+        moderator=moderator, kind=kind, story_ref=story.public_id, reason=note.strip()
+    )
     story.status = status
     story.moderated_by = moderator
     story.moderated_at = timezone.now()

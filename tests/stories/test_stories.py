@@ -440,3 +440,37 @@ def test_a_moderator_can_take_a_published_story_down(client, asker, helper, mod,
     assert story.status == "declined"
     assert HARD not in client.get(reverse("stories:list")).content.decode()
     assert "It names a workplace" in login(asker).get(reverse("stories:mine")).content.decode()
+
+
+def test_every_decision_on_a_story_is_in_the_moderation_log(client, asker, helper, mod, mod_client):
+    from requests.models import ModerationAction
+
+    first = share(asker, helper)
+    url = reverse("stories:moderate", args=[first.public_id])
+    mod_client.post(
+        url, {"action": "propose", **TEXTS, "when_i_did": "Shorter.", "note": "A detail."}
+    )
+    login(asker).post(reverse("stories:answer_edit", args=[first.public_id]), {"agree": "no"})
+
+    second = share(asker, helper)
+    other_request = second.source_request
+    second_url = reverse("stories:moderate", args=[second.public_id])
+    mod_client.post(second_url, {"action": "publish"})
+    mod_client.post(second_url, {"action": "decline", "note": "It names a workplace."})
+
+    logged = list(
+        ModerationAction.objects.order_by("created_at", "pk").values_list(
+            "kind", "story_ref", "reason", "moderator"
+        )
+    )
+    assert logged == [
+        ("propose_story_edit", first.public_id, "A detail.", mod.pk),
+        ("publish_story", second.public_id, "", mod.pk),
+        ("take_down_story", second.public_id, "It names a workplace.", mod.pk),
+    ]
+    page = mod_client.get(reverse("moderation:log")).content.decode()
+    assert "Suggested a change to a story" in page
+    assert "Published a story" in page and "Took a published story down" in page
+    assert reverse("stories:moderate", args=[second.public_id]) in page
+    # The log names the story, never who wrote it or the request it came from.
+    assert asker.display_name not in page and other_request.title not in page
