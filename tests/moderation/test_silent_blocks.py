@@ -104,6 +104,7 @@ def test_an_offer_on_the_blockers_anonymous_request_looks_like_any_other(
 ):
     everything = [story["named"], *story["anonymous"], *story["controls"]]
     theirs, controls = story["anonymous"], story["controls"]
+    inbox_before = _mask(login(asker).get(reverse("notifications")).content.decode(), everything)
     answers = []
     with django_capture_on_commit_callbacks(execute=True):
         for via_api, (secret, control) in zip(
@@ -141,8 +142,12 @@ def test_an_offer_on_the_blockers_anonymous_request_looks_like_any_other(
         assert asha_api.get(reverse("api:offer", args=[offer.public_id])).status_code == 404
         listed = asha_api.get(reverse("api:request_offers", args=[offer.request.public_id]))
         assert listed.json()["results"] == []
+    # Recorded and queued as for any offer (the same work), but withheld: never
+    # sent, never in her notifications.
     told = Notification.objects.filter(recipient=asker, help_request__in=theirs)
-    assert not told.exists()
+    assert [(n.withheld, n.state) for n in told] == [(True, "skipped")] * 2
+    inbox = _mask(asha.get(reverse("notifications")).content.decode(), everything)
+    assert inbox == inbox_before
     assert [m.to for m in mailoutbox] == [[story["cleo"].email]] * 2
 
 
