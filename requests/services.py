@@ -338,13 +338,16 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
         help_request.status = HelpRequest.Status.OPEN
         update_fields.append("status")
     help_request.save(update_fields=update_fields)
-    if seen_by_asker:
+    if locked.passed_on:
+        # Never told of a shadow offer's end either; but the same work is done
+        # (a withheld row, see present_offer).
         notify(
             kind=Notification.Kind.OFFER_WITHDRAWN,
             recipient=help_request.author,
             key=f"offer_withdrawn:{locked.public_id}",
             url=help_request.get_absolute_url(),
             help_request=help_request,
+            withheld=not seen_by_asker,
         )
     return locked
 
@@ -428,9 +431,9 @@ def send_message(*, offer: Offer, sender: User, body: str) -> Message:
     if not body:
         raise ServiceError(_("Please write a message before sending."))
     message = Message.objects.create(offer=locked, sender=sender, body=body, shadowed=shadow)
-    if shadow:
-        return message
     recipient = locked.helper if sender.pk == locked.request.author_id else locked.request.author
+    # A shadow message is never shown nor told to its recipient, but the same work
+    # is done as for any message (a withheld row, see present_offer).
     notify(
         kind=Notification.Kind.MESSAGE_RECEIVED,
         recipient=recipient,
@@ -438,6 +441,7 @@ def send_message(*, offer: Offer, sender: User, body: str) -> Message:
         url=f"{locked.get_absolute_url()}#latest",
         help_request=locked.request,
         excerpt=body,
+        withheld=shadow,
     )
     return message
 
