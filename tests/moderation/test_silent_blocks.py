@@ -15,7 +15,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -450,3 +452,27 @@ def test_approving_a_shadow_offer_claims_only_what_was_done(
     assert "its helper has been told" in page
     # Cleo is told nothing; Nell reads what any helper reads.
     assert [m.to for m in mailoutbox] == [[newcomer.email]]
+
+
+def test_a_shadow_offer_costs_the_same_work_as_any_other(
+    story, asker, helper, mailoutbox, django_capture_on_commit_callbacks
+):
+    """What a timing could measure: the same queries, and the same delivery task
+    queued after commit and run (in-process here, as in the embedded default), for
+    an offer on Asha's anonymous request as for one on Cleo's. Only the sending
+    differs, and nothing reaches Asha."""
+    secret, control = story["anonymous"][0], story["controls"][0]
+    work = {}
+    for help_request in (secret, control):
+        url = reverse("requests:make_offer", args=[help_request.public_id])
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+        ):
+            assert login(helper).post(url, OFFER).status_code == 302
+        work[help_request.pk] = (len(queries), len(callbacks))
+    assert work[secret.pk] == work[control.pk]
+    assert work[secret.pk][1] >= 1
+    rows = Notification.objects.filter(kind="offer_received", help_request__in=[secret, control])
+    assert sorted((n.withheld, n.state) for n in rows) == [(False, "sent"), (True, "skipped")]
+    assert [m.to for m in mailoutbox] == [[story["cleo"].email]]
