@@ -63,6 +63,11 @@ def offers_for_asker(help_request: HelpRequest) -> QuerySet[Offer]:
     )
 
 
+def asker_offer_count_of(help_request: HelpRequest) -> int:
+    """How many offers the asker sees on `help_request` (not withdrawn ones)."""
+    return help_request.offers.seen_by_asker().exclude(status=Offer.Status.WITHDRAWN).count()
+
+
 def live_offer_of(user: User, help_request: HelpRequest) -> Offer | None:
     if not user.is_authenticated:
         return None

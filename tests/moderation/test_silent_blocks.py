@@ -328,11 +328,20 @@ def test_the_asker_counts_only_offers_she_sees_while_everyone_else_reads_the_pub
     mine = asha.get(reverse("requests:mine")).content.decode()
     # Her two anonymous requests (the named one has Hugo's accepted offer).
     assert mine.count("0 offers") == 2
+    asha_api = login(asker, api=True)
+    assert asha_api.get(reverse("api:request", args=[secret.public_id])).json()["offer_count"] == 0
+    counts = {
+        row["id"]: row["offer_count"]
+        for row in asha_api.get(reverse("api:my_requests")).json()["results"]
+    }
+    assert counts[secret.public_id] == 0
     # Everyone else, Hugo included, reads the public count, as on Cleo's request.
     for person in (helper, outsider):
         for help_request in (secret, control):
             page = login(person).get(help_request.get_absolute_url()).content.decode()
             assert "1 person has offered to help." in page
+            url = reverse("api:request", args=[help_request.public_id])
+            assert login(person, api=True).get(url).json()["offer_count"] == 1
 
 
 def test_a_shadow_offer_does_not_stop_the_request_being_shown_again(
