@@ -214,7 +214,10 @@ def export_user_data(user: User) -> dict:
     requests = HelpRequest.objects.filter(author=user).select_related("category")
     offers = Offer.objects.filter(helper=user).select_related("request")
     messages = Message.objects.filter(sender=user).select_related("offer__request")
-    notifications = Notification.objects.filter(recipient=user).select_related("help_request")
+    # Not the rows withheld from them (an offer from someone they blocked).
+    notifications = Notification.objects.filter(recipient=user, withheld=False).select_related(
+        "help_request"
+    )
     return {
         "format": "peer-support-board export, version 1",
         "account": {

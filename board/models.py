@@ -18,7 +18,7 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 
     def in_app(self, user):
         """What a person sees on their notifications page."""
-        return self.filter(recipient=user).exclude(
+        return self.filter(recipient=user, withheld=False).exclude(
             kind__in=[Notification.Kind.ACCOUNT, Notification.Kind.DIGEST]
         )
 
@@ -30,6 +30,7 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
             state=Notification.State.QUEUED,
             delivery=Notification.Delivery.DIGEST,
             digest__isnull=True,
+            withheld=False,
         )
 
     def lease_lapsed(self, now=None):
@@ -127,6 +128,11 @@ class Notification(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.QUEUED, db_index=True
     )
+    # Recorded and queued like any row, but never shown nor sent to its recipient:
+    # the event must not reach them (an offer from someone they blocked, made
+    # where refusing would link them), yet doing less work for it would be
+    # measurable (requests.services.present_offer). Delivery skips it.
+    withheld = models.BooleanField(_("withheld from the recipient"), default=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next try"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)

@@ -152,6 +152,16 @@ KINDS: dict[str, KindSpec] = {
                 ),
                 "inbox": _("A request you offered on closed after a quiet period"),
             },
+            # A new helper's first offer, still waiting for a moderator when the
+            # request finished: the asker never saw it, so they didn't turn it down.
+            "before_review": {
+                "lead": _(
+                    "Thank you for offering to help. The request you offered on has "
+                    "closed before a moderator had passed your offer on, so the person "
+                    "who asked never saw it. It says nothing about your offer."
+                ),
+                "inbox": _("A request you offered on closed before your offer was passed on"),
+            },
         },
     ),
     Kind.OFFER_REOPENED: KindSpec(
@@ -164,6 +174,16 @@ KINDS: dict[str, KindSpec] = {
         action=_("See your offer"),
         audience=_("When you help"),
         label=_("A request you offered on is open again"),
+        variants={
+            # A new helper's first offer: it waits for a moderator, not the asker.
+            "held": {
+                "lead": _(
+                    "A request you offered to help with had closed after a quiet period. "
+                    "The person who asked has now reopened it, and your offer is waiting "
+                    "again for a moderator to look at it before it is passed on."
+                ),
+            },
+        },
     ),
     Kind.OFFER_WITHDRAWN: KindSpec(
         subject=_("An update on your request"),
@@ -470,7 +490,7 @@ def _deliveries(kind: str, recipients: list[User]) -> dict[int, str]:
 
 
 def _new_row(
-    kind, recipient, key, url, help_request, excerpt, delivery, variant=""
+    kind, recipient, key, url, help_request, excerpt, delivery, variant="", withheld=False
 ) -> Notification:
     row_delivery = _row_delivery(delivery)
     payload = {"excerpt": excerpt[:EXCERPT_LENGTH]} if excerpt else {}
@@ -484,6 +504,7 @@ def _new_row(
         help_request=help_request,
         payload=payload,
         delivery=row_delivery,
+        withheld=withheld,
         # Never-by-email rows are done as far as email goes; they stay in-app.
         state=Notification.State.SKIPPED
         if row_delivery == Notification.Delivery.NONE
@@ -500,13 +521,15 @@ def notify(
     help_request=None,
     excerpt: str = "",
     variant: str = "",
+    withheld: bool = False,
 ) -> Notification | None:
     """Record that `recipient` must be told about something; email after commit.
 
     `key` makes the notification idempotent: recording the same event twice
     creates one row and one email. `excerpt` (the text of an offer or message)
     is shown only to people who chose fuller emails. `variant` names which of
-    the kind's texts fits what happened (KindSpec.variants).
+    the kind's texts fits what happened (KindSpec.variants). A `withheld` row is
+    recorded and queued the same way, but never shown nor sent (Notification.withheld).
     """
     if not recipient.is_active:
         return None
@@ -515,13 +538,14 @@ def notify(
     delivery = _deliveries(kind, [recipient])[recipient.pk]
     if KINDS[kind].opt_in and delivery == Delivery.NEVER:
         return None
-    row = _new_row(kind, recipient, key, url, help_request, excerpt, delivery, variant)
+    row = _new_row(kind, recipient, key, url, help_request, excerpt, delivery, variant, withheld)
     notification, created = Notification.objects.get_or_create(
         key=key,
         defaults={
             field: getattr(row, field)
             for field in (
                 "kind", "recipient", "url", "help_request", "payload", "delivery", "state",
+                "withheld",
             )
         },
     )  # fmt: skip
@@ -648,6 +672,12 @@ def deliver(notification_id: int, *, claimer: str = "") -> Outcome:
             return Outcome(state=Notification.State.SKIPPED)
         try:
             message = build_message(notification)
+            if notification.withheld:
+                # Built like any email, so that it costs the same, but never sent.
+                Notification.objects.filter(pk=notification.pk).update(
+                    state=Notification.State.SKIPPED, lease_until=None
+                )
+                return Outcome(state=Notification.State.SKIPPED)
             message.send()
         except Exception as exc:
             # SMTP and network errors are the usual ones; anything else (a template

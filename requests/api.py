@@ -130,6 +130,8 @@ class RequestDetailApi(APIView):
     @extend_schema(operation_id="requests_retrieve", tags=["requests"], responses=HelpRequestOut)
     def get(self, request, public_id: str):
         help_request = selectors.get_request_for(request.user, public_id)
+        if help_request.author_id == request.user.pk:
+            help_request.asker_offer_count = selectors.asker_offer_count_of(help_request)
         return Response(HelpRequestOut(help_request, context={"request": request}).data)
 
     @extend_schema(

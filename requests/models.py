@@ -234,6 +234,21 @@ class HelpRequest(models.Model):
         return not self.is_editable
 
 
+def seen_by_asker_q(prefix: str = "") -> Q:
+    """The rule "the asker sees this offer" as a filter, for offers reached through
+    `prefix` (e.g. "offers__" from a request): not held for or hidden by a moderator,
+    nor a shadow offer (made by someone the asker blocked, requests.moderation)."""
+    return Q(**{f"{prefix}{name}": False for name in ("held_for_review", "is_hidden", "shadowed")})
+
+
+def asker_offer_count() -> models.Count:
+    """How many offers the asker sees on a request, not counting withdrawn ones (as
+    `HelpRequest.offer_count` doesn't): the count on the asker's own pages."""
+    return models.Count(
+        "offers", filter=seen_by_asker_q("offers__") & ~Q(offers__status="withdrawn")
+    )
+
+
 class OfferQuerySet(models.QuerySet["Offer"]):
     def live(self):
         return self.filter(status__in=Offer.LIVE_STATUSES)
@@ -241,6 +256,11 @@ class OfferQuerySet(models.QuerySet["Offer"]):
     def involving(self, user):
         """Offers `user` may see: the ones they made and the ones on their requests."""
         return self.filter(Q(helper=user) | Q(request__author=user))
+
+    def seen_by_asker(self):
+        """Offers the asker sees (the one rule; Offer.seen_by_asker is its twin for
+        one offer): not held for or hidden by a moderator, nor a shadow offer."""
+        return self.filter(seen_by_asker_q())
 
 
 class Offer(models.Model):
@@ -344,7 +364,15 @@ class Offer(models.Model):
 
     @property
     def seen_by_asker(self) -> bool:
-        """Whether the asker can see this offer (not held or hidden by a moderator)."""
+        """Whether the asker sees this offer: not held for or hidden by a moderator,
+        nor a shadow offer (OfferQuerySet.seen_by_asker is the same rule in SQL)."""
+        return self.passed_on and not self.shadowed
+
+    @property
+    def passed_on(self) -> bool:
+        """Whether the offer reached the asker as far as its helper can know: not
+        held for or hidden by a moderator. What the helper is shown and told uses
+        this, never `seen_by_asker`, so a shadow offer reads like any other to them."""
         return not self.held_for_review and not self.is_hidden
 
     @property

@@ -185,9 +185,15 @@ def target_for(user: User, kind: str, ref: str) -> Target:
     if kind == "message" and (pk := as_key(ref)) is not None:
         message = Message.objects.select_related("offer__request", "sender").filter(pk=pk).first()
         if message is not None:
-            # Only the asker and the helper may see a conversation.
-            selectors.get_offer_for(user, message.offer.public_id)
-            return Target(message=message)
+            # Only the asker and the helper may see a conversation, and in it only
+            # the messages shown to them: not a shadow message (unless they sent
+            # it), nor one a moderator hid.
+            offer = selectors.get_offer_for(user, message.offer.public_id)
+            if (
+                not message.is_hidden
+                and selectors.conversation(offer, user).filter(pk=message.pk).exists()
+            ):
+                return Target(message=message)
     raise Http404
 
 
@@ -587,17 +593,26 @@ def _refuses_openly(block: Block, *, named_here: bool, offer: Offer | None = Non
     return named_in(block.offer, block.blocker_id)
 
 
+def offer_block_answer(*, helper_id: int, help_request: HelpRequest) -> str:
+    """How a block answers an offer by `helper_id` on `help_request`: "" (no block),
+    "refuse" (openly) or "shadow" (silently); see the comment above."""
+    block = _block(blocker_id=help_request.author_id, blocked_id=helper_id)
+    if block is None:
+        return ""
+    if _refuses_openly(block, named_here=not help_request.is_anonymous):
+        return "refuse"
+    return "shadow"
+
+
 def check_can_offer(*, helper: User, help_request: HelpRequest) -> bool:
     """Raise if `helper` may not offer on `help_request`; return whether their offer is
     a shadow (made despite a block that must stay silent here)."""
     check_can_post(helper)
-    shadow = False
-    block = _block(blocker_id=help_request.author_id, blocked_id=helper.pk)
-    if block is not None:
-        if _refuses_openly(block, named_here=not help_request.is_anonymous):
-            # Neutral: nothing says who or why.
-            raise ServiceError(_("You can't offer on this request."))
-        shadow = True
+    answer = offer_block_answer(helper_id=helper.pk, help_request=help_request)
+    if answer == "refuse":
+        # Neutral: nothing says who or why.
+        raise ServiceError(_("You can't offer on this request."))
+    shadow = answer == "shadow"
     days = settings.BOARD_NEW_ACCOUNT_DAYS
     per_day = settings.BOARD_NEW_ACCOUNT_OFFERS_PER_DAY
     now = timezone.now()

@@ -240,7 +240,12 @@ def _done_message(action: str, target: Target) -> str:
         "seen": _("Marked as looked at."),
         "warn": _("%(name)s is warned and can read your note."),
         "suspend": _("%(name)s is suspended and can read your note."),
-        "approve": _("The offer is passed on: the asker and the helper have been told."),
+        # Said alike of every offer: whether the asker is told can depend on a block
+        # of theirs, which the moderators' pages don't show (it would link them).
+        "approve": _(
+            "The offer is approved and its helper has been told; from now on it goes "
+            "on as any offer on this request would."
+        ),
         "reject": _("The offer isn't passed on; the helper has been told kindly."),
     }[action]
     return " ".join([done % {"kind": kind, "name": person}, _("It's in the moderation log.")])

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from requests.models import HelpRequest, Message, Offer
+from requests.models import HelpRequest, Message, Offer, asker_offer_count
 
 
 def get_request_for(user: User, public_id: str) -> HelpRequest:
@@ -56,11 +56,16 @@ def offers_for_asker(help_request: HelpRequest) -> QuerySet[Offer]:
 
     blocked = Block.objects.filter(blocker=help_request.author_id, hides_content=True)
     return (
-        help_request.offers.filter(held_for_review=False, is_hidden=False, shadowed=False)
+        help_request.offers.seen_by_asker()
         .exclude(status=Offer.Status.PENDING, helper__in=blocked.values("blocked"))
         .select_related("helper")
         .order_by("created_at")
     )
+
+
+def asker_offer_count_of(help_request: HelpRequest) -> int:
+    """How many offers the asker sees on `help_request` (not withdrawn ones)."""
+    return help_request.offers.seen_by_asker().exclude(status=Offer.Status.WITHDRAWN).count()
 
 
 def live_offer_of(user: User, help_request: HelpRequest) -> Offer | None:
@@ -75,7 +80,14 @@ def conversation(offer: Offer, viewer: User) -> QuerySet[Message]:
 
 
 def requests_of(user: User) -> QuerySet[HelpRequest]:
-    return HelpRequest.objects.authored_by(user).select_related("category").order_by("-created_at")
+    """The asker's own requests, each with `asker_offer_count`: the offers they see
+    (the public `offer_count` also counts shadow offers, which they never see)."""
+    return (
+        HelpRequest.objects.authored_by(user)
+        .select_related("category")
+        .annotate(asker_offer_count=asker_offer_count())
+        .order_by("-created_at")
+    )
 
 
 def offers_of(user: User) -> QuerySet[Offer]:

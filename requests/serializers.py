@@ -70,7 +70,10 @@ class HelpRequestOut(serializers.Serializer):
         '("Anonymous" or "Anonymous Quiet Sorrel 42"), else the author\'s display name.'
     )
     is_mine = serializers.SerializerMethodField(help_text="Whether you asked this.")
-    offer_count = serializers.IntegerField(help_text="Offers made (not counting withdrawn).")
+    offer_count = serializers.SerializerMethodField(
+        help_text="Offers made (not counting withdrawn). On your own request, in your "
+        "requests and on its own page, the offers you can see."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     resolved_at = serializers.DateTimeField(allow_null=True)
@@ -88,6 +91,13 @@ class HelpRequestOut(serializers.Serializer):
 
     def get_is_mine(self, help_request: HelpRequest) -> bool:
         return help_request.author_id == _viewer_id(self)
+
+    def get_offer_count(self, help_request: HelpRequest) -> int:
+        # The public count (shadow offers included, see services.present_offer),
+        # unless the view counted what the asker sees (`asker_offer_count`).
+        if help_request.author_id == _viewer_id(self):
+            return getattr(help_request, "asker_offer_count", help_request.offer_count)
+        return help_request.offer_count
 
 
 class RequestSummaryOut(serializers.Serializer):

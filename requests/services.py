@@ -29,6 +29,7 @@ from requests.models import (
     Message,
     ModerationAction,
     Offer,
+    asker_offer_count,
     default_expiry,
 )
 
@@ -83,10 +84,13 @@ def suggests_danger(title: str, body: str) -> bool:
 
 
 def matching_helpers(help_request: HelpRequest) -> list[User]:
-    """Helpers who follow this request's category and kind of response."""
+    """Helpers who follow this request's category and kind of response, but not one
+    who already has a live offer on it (shown again, it would tell them their offer
+    went unseen: a shadow offer must read like any other)."""
     subscriptions = (
         HelperSubscription.objects.filter(is_active=True, user__is_active=True)
         .exclude(user_id=help_request.author_id)
+        .exclude(user_id__in=help_request.offers.live().values("helper_id"))
         .filter(Q(categories=help_request.category_id) | Q(categories__isnull=True))
         .select_related("user")
         .distinct()
@@ -172,7 +176,7 @@ def _decline_pending(
     help_request: HelpRequest, reason: str, *, exclude: Offer | None = None
 ) -> int:
     """Decline every offer still waiting on `help_request`, telling each helper.
-    Returns how many the asker could see (offers held for review are not counted)."""
+    Returns how many the asker could see (not held, hidden, nor shadow offers)."""
     pending = help_request.offers.filter(status=Offer.Status.PENDING).select_related("helper")
     if exclude is not None:
         pending = pending.exclude(pk=exclude.pk)
@@ -184,10 +188,25 @@ def _decline_pending(
         offer.decline_reason = reason
         offer.request = help_request
         _tell_declined(offer)
-    return sum(1 for offer in pending if not offer.held_for_review and not offer.is_hidden)
+    return sum(1 for offer in pending if offer.seen_by_asker)
 
 
 def _tell_declined(offer: Offer) -> None:
+    if offer.held_for_review:
+        # The asker never saw it: the request finished before a moderator had
+        # passed it on. Only that is true to say (whatever the reason).
+        key = f"offer_declined:{offer.public_id}"
+        if offer.decline_reason == Offer.DeclineReason.EXPIRED:
+            key = f"offer_expired:{offer.public_id}:{offer.request.expires_at:%Y%m%d%H%M}"
+        notify(
+            kind=Notification.Kind.OFFER_DECLINED,
+            recipient=offer.helper,
+            key=key,
+            url=offer.get_absolute_url(),
+            help_request=offer.request,
+            variant="before_review",
+        )
+        return
     if offer.decline_reason == Offer.DeclineReason.EXPIRED:
         # The asker did nothing: the request closed after a quiet period. One
         # notice per closing (a reopened request may close again).
@@ -266,11 +285,18 @@ def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offe
 
 
 def present_offer(offer: Offer, *, help_request: HelpRequest) -> None:
-    """The asker sees the offer: it counts on the board, and they are told. A shadow
-    offer counts like any other (its helper sees the count), but nobody is told."""
+    """The asker sees the offer: it counts on the board, and they are told.
+
+    A shadow offer counts on the public board like any other: `offer_count` is what
+    the helper, everyone else and the API read, so the helper the asker blocked sees
+    their offer counted exactly as on anyone's request, and an onlooker sees the
+    count any offer makes. The asker's own pages count only the offers they see
+    (`requests.models.asker_offer_count`, `seen_by_asker`), and rules about "nobody
+    has offered" (resurfacing) use those too. The asker is never told of a shadow
+    offer, but the same work is done as for any offer: a notification row is written
+    and queued, and its delivery is skipped (`withheld`), so the time an offer takes
+    says nothing about whether it is a shadow."""
     HelpRequest.objects.filter(pk=help_request.pk).update(offer_count=F("offer_count") + 1)
-    if offer.shadowed:
-        return
     notify(
         kind=Notification.Kind.OFFER_RECEIVED,
         recipient=help_request.author,
@@ -278,6 +304,7 @@ def present_offer(offer: Offer, *, help_request: HelpRequest) -> None:
         url=offer.get_absolute_url(),
         help_request=help_request,
         excerpt=offer.message,
+        withheld=offer.shadowed,
     )
 
 
@@ -299,7 +326,8 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
     locked.status = Offer.Status.WITHDRAWN
     locked.save(update_fields=["status", "updated_at"])
     help_request = locked.request
-    # An offer still held for review was never counted, nor shown to the asker.
+    # An offer still held for review was never counted, nor shown to the asker; a
+    # shadow offer was counted (publicly), but never shown to the asker.
     seen_by_asker = locked.seen_by_asker
     update_fields = ["updated_at"]
     if not locked.held_for_review:
@@ -310,13 +338,16 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
         help_request.status = HelpRequest.Status.OPEN
         update_fields.append("status")
     help_request.save(update_fields=update_fields)
-    if seen_by_asker:
+    if locked.passed_on:
+        # Never told of a shadow offer's end either; but the same work is done
+        # (a withheld row, see present_offer).
         notify(
             kind=Notification.Kind.OFFER_WITHDRAWN,
             recipient=help_request.author,
             key=f"offer_withdrawn:{locked.public_id}",
             url=help_request.get_absolute_url(),
             help_request=help_request,
+            withheld=not seen_by_asker,
         )
     return locked
 
@@ -400,9 +431,9 @@ def send_message(*, offer: Offer, sender: User, body: str) -> Message:
     if not body:
         raise ServiceError(_("Please write a message before sending."))
     message = Message.objects.create(offer=locked, sender=sender, body=body, shadowed=shadow)
-    if shadow:
-        return message
     recipient = locked.helper if sender.pk == locked.request.author_id else locked.request.author
+    # A shadow message is never shown nor told to its recipient, but the same work
+    # is done as for any message (a withheld row, see present_offer).
     notify(
         kind=Notification.Kind.MESSAGE_RECEIVED,
         recipient=recipient,
@@ -410,6 +441,7 @@ def send_message(*, offer: Offer, sender: User, body: str) -> Message:
         url=f"{locked.get_absolute_url()}#latest",
         help_request=locked.request,
         excerpt=body,
+        withheld=shadow,
     )
     return message
 
@@ -450,12 +482,15 @@ def renew_request(*, help_request: HelpRequest) -> HelpRequest:
 
 def _restore_expired_offers(help_request: HelpRequest) -> int:
     """Offers closed only because the request expired wait for the asker again,
-    and each helper is told. Not an offer whose helper has since been suspended or
-    blocked by the asker, or who has offered again (one live offer per helper)."""
+    and each helper is told. Not an offer whose helper has since been suspended, or
+    who has offered again (one live offer per helper), nor one of a helper the asker
+    blocked where the block may say so (as make_offer refuses them). Where it must
+    stay silent (requests.moderation, "Blocks that link nothing"), their offer is
+    restored like anyone's, and its helper told alike, but as a shadow."""
     # Imported here like the other moderation rules in this module: moderation
     # calls back into these services (present_offer), so neither imports the other
     # at module level.
-    from requests.moderation import blocked
+    from requests.moderation import offer_block_answer
 
     closed = help_request.offers.filter(
         status=Offer.Status.DECLINED,
@@ -465,15 +500,22 @@ def _restore_expired_offers(help_request: HelpRequest) -> int:
         helper__suspended_at__isnull=True,
     ).select_related("helper")
     live_helpers = set(help_request.offers.live().values_list("helper_id", flat=True))
-    restored = [
-        offer
-        for offer in closed
-        if offer.helper_id not in live_helpers
-        and not blocked(blocker_id=help_request.author_id, blocked_id=offer.helper_id)
-    ]
+    restored, shadows = [], []
+    for offer in closed:
+        if offer.helper_id in live_helpers:
+            continue
+        answer = offer_block_answer(helper_id=offer.helper_id, help_request=help_request)
+        if answer == "refuse":
+            continue
+        restored.append(offer)
+        if answer == "shadow":
+            shadows.append(offer.pk)
+    now = timezone.now()
     Offer.objects.filter(pk__in=[offer.pk for offer in restored]).update(
-        status=Offer.Status.PENDING, decline_reason="", updated_at=timezone.now()
+        status=Offer.Status.PENDING, decline_reason="", updated_at=now
     )
+    # A block made after the offer: from now on the asker doesn't see it.
+    Offer.objects.filter(pk__in=shadows).update(shadowed=True)
     for offer in restored:
         notify(
             kind=Notification.Kind.OFFER_REOPENED,
@@ -481,6 +523,8 @@ def _restore_expired_offers(help_request: HelpRequest) -> int:
             key=f"offer_reopened:{offer.public_id}:{help_request.expires_at:%Y%m%d%H%M}",
             url=offer.get_absolute_url(),
             help_request=help_request,
+            # A held offer waits for a moderator, not for the asker's answer.
+            variant="held" if offer.held_for_review else "",
         )
     return len(restored)
 
@@ -543,19 +587,28 @@ def resurface_unanswered(now=None) -> int:
     and tell the asker honestly what is happening."""
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.BOARD_UNANSWERED_HOURS)
-    candidates = HelpRequest.objects.filter(
-        status=HelpRequest.Status.OPEN,
-        is_hidden=False,
-        offer_count=0,
-        resurfaced_at__isnull=True,
-        created_at__lte=cutoff,
-    ).values_list("pk", flat=True)
+    # "Nobody has offered" as the asker sees it: a shadow offer (from someone they
+    # blocked) counts publicly but must not stop their request being shown again.
+    candidates = (
+        HelpRequest.objects.filter(
+            status=HelpRequest.Status.OPEN,
+            is_hidden=False,
+            resurfaced_at__isnull=True,
+            created_at__lte=cutoff,
+        )
+        .alias(seen_offers=asker_offer_count())
+        .filter(seen_offers=0)
+        .values_list("pk", flat=True)
+    )
     done = 0
     for pk in list(candidates):
         with transaction.atomic():
             help_request = HelpRequest.objects.select_for_update().select_related("author")
             help_request = help_request.get(pk=pk)
-            if help_request.resurfaced_at is not None or help_request.offer_count:
+            if help_request.resurfaced_at is not None:
+                continue
+            standing = help_request.offers.seen_by_asker().exclude(status=Offer.Status.WITHDRAWN)
+            if standing.exists():
                 continue
             help_request.resurfaced_at = now
             help_request.save(update_fields=["resurfaced_at"])

@@ -136,10 +136,15 @@ def _asker_offers(help_request: HelpRequest, is_author: bool) -> dict:
     them the withdrawn ones, so that the page never says "nobody has offered"
     beside an offer, nor lists a withdrawn one as if it could be accepted."""
     if not is_author:
-        return {"offers": None, "withdrawn_offers": None}
+        # Everyone else reads the public count, shadow offers included, so that a
+        # helper the asker blocked sees their offer counted like anywhere else.
+        return {"offers": None, "withdrawn_offers": None, "offer_count": help_request.offer_count}
     offers = list(selectors.offers_for_asker(help_request))
+    standing = [o for o in offers if o.status != Offer.Status.WITHDRAWN]
     return {
-        "offers": [o for o in offers if o.status != Offer.Status.WITHDRAWN],
+        "offers": standing,
+        # The asker counts only the offers they see (never a shadow offer).
+        "offer_count": len(standing),
         "withdrawn_offers": [o for o in offers if o.status == Offer.Status.WITHDRAWN],
     }
 
@@ -341,7 +346,8 @@ def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
             "Your offer is withdrawn. The asker has been told that an offer was withdrawn, "
             "without a reason."
         )
-        if offer.seen_by_asker
+        # What the helper can know: a shadow offer reads like any other to them.
+        if offer.passed_on
         else _("Your offer is withdrawn. The asker never saw it."),
         offer=offer,
     )

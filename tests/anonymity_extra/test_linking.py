@@ -39,6 +39,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from requests import services
 from requests.models import Category, HelpRequest, Message, Offer
 from tests.factories import UserFactory
 
@@ -167,6 +168,9 @@ def _answer(response, world: World) -> tuple[int, str]:
 def probe(world: World, persona: str, help_request: HelpRequest) -> dict[str, tuple]:
     """Everything `persona` can learn about `help_request`, masked. Each write is
     rolled back, so every probe starts from the same world."""
+    # Each probe starts with the posting limits unspent (they are kept in the
+    # cache, which the rollbacks don't undo), as the first probe did.
+    cache.clear()
     web, api = world.client(persona), world.client(persona, api=True)
     seen: dict[str, tuple] = {}
     search = {"q": help_request.title, "status": "any"}
@@ -202,8 +206,44 @@ def probe(world: World, persona: str, help_request: HelpRequest) -> dict[str, tu
     report = reverse("moderation:report", args=["request", help_request.public_id])
     rolled_back("report", lambda: web.post(report, {"reason": "other"}, follow=True))
 
-    # Their conversation on it, if they have one: reading it and writing in it.
     helper = world.people.get(persona)
+    if helper is not None:
+        # An offer's life after it is made (for the blocked helper on the person's
+        # anonymous requests, a shadow offer's): withdrawn; or closed with the
+        # request after a quiet period and restored when the asker reopens it.
+        def live_offer_url(name: str) -> str:
+            offer = Offer.objects.filter(request=help_request, helper=helper).live().first()
+            return reverse(name, args=[offer.public_id]) if offer else "/"
+
+        def offer_page():
+            # (Not "my offers": it lists the twins' offers side by side.)
+            offer = Offer.objects.filter(request=help_request, helper=helper).first()
+            return web.get(offer.get_absolute_url() if offer else "/")
+
+        def expire():
+            HelpRequest.objects.filter(pk=help_request.pk).update(
+                expires_at=timezone.now() - timedelta(minutes=1)
+            )
+            services.expire_requests()
+            return offer_page()
+
+        rolled_back(
+            "offer then withdraw",
+            lambda: web.post(offer_url, OFFER),
+            lambda: web.get(live_offer_url("requests:withdraw")),
+            lambda: web.post(live_offer_url("requests:withdraw"), follow=True),
+            lambda: web.get(help_request.get_absolute_url()),
+        )
+        rolled_back(
+            "offer then expiry and reopening",
+            lambda: web.post(offer_url, OFFER),
+            expire,
+            lambda: web.get(help_request.get_absolute_url()),
+            lambda: Client().post(services.renew_url(help_request)),
+            offer_page,
+        )
+
+    # Their conversation on it, if they have one: reading it and writing in it.
     mine = Offer.objects.filter(request=help_request, helper=helper).first() if helper else None
     if mine is not None:
         page = reverse("requests:offer", args=[mine.public_id])
@@ -287,7 +327,10 @@ def test_deleting_the_account_changes_nothing_anyone_sees_on_the_anonymous_ones(
     # (that conversation alone); everything else is unchanged.
     changed = {key: _differences(before[key], after[key]) for key in before}
     helped = ("helper", world.theirs[0].pk)
-    assert set(changed.pop(helped)) <= {"conversation", "write by API 1", "write by form 0"}
+    # (The probe opens that conversation's page again after expiry and reopening.)
+    conversation_pages = {"offer then expiry and reopening 1", "offer then expiry and reopening 4"}
+    allowed = {"conversation", "write by API 1", "write by form 0", *conversation_pages}
+    assert set(changed.pop(helped)) <= allowed
     assert not any(changed.values()), changed
     order_after = APIClient().get(board, {"status": "any"}).json()["results"]
     named_id = world.named.public_id
