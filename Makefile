@@ -51,7 +51,7 @@ chaos: $(STAMP)
 	$(BIN)/python -m benchmarks.chaos
 
 worker: $(STAMP)
-	$(BIN)/celery -A board worker --loglevel=INFO
+	$(BIN)/celery -A board worker --loglevel=INFO -n worker1@%h
 
 beat: $(STAMP)
 	$(BIN)/celery -A board beat --loglevel=INFO

@@ -85,7 +85,7 @@ TIMINGS = {
     "BOARD_API_THROTTLE_WRITES": "1000000/min",
 }
 # The README's deployment commands, used when there is no Procfile.
-README_WORKER = ".venv/bin/celery -A board worker --loglevel=INFO --concurrency=4"
+README_WORKER = ".venv/bin/celery -A board worker --loglevel=INFO --concurrency=4 -n worker1@%h"
 README_BEAT = ".venv/bin/celery -A board beat --loglevel=INFO"
 
 log = logging.getLogger("chaos")

@@ -666,9 +666,10 @@ def deliver(notification_id: int, *, claimer: str = "") -> Outcome:
             pk=notification_id
         )
         if notification.recipient_id and not notification.recipient.is_active:
-            Notification.objects.filter(pk=notification.pk).update(
+            if not _still_claimed(notification.pk, claimer).update(
                 state=Notification.State.SKIPPED, lease_until=None
-            )
+            ):
+                return _claim_lost(notification.pk, "skipped")
             return Outcome(state=Notification.State.SKIPPED)
         try:
             message = build_message(notification)
@@ -683,10 +684,30 @@ def deliver(notification_id: int, *, claimer: str = "") -> Outcome:
             # SMTP and network errors are the usual ones; anything else (a template
             # error, the soft time limit) is retried the same way and ends failed,
             # visible to staff, rather than leaving the row stuck in "sending".
-            return _record_failure(notification, exc)
+            return _record_failure(notification, claimer, exc)
         # SMTP has accepted it: from here on, sending again would duplicate it.
         _record_sent(notification, claimer)
     return Outcome(state=Notification.State.SENT)
+
+
+def _still_claimed(notification_id: int, claimer: str):
+    """The row, only while `claimer` still holds it. Every write after a claim
+    goes through this: if the sweeper took the row from us (a lapsed lease)
+    and another worker has claimed or sent it since, our late outcome must not
+    overwrite theirs (a failure would queue a sent email again)."""
+    return Notification.objects.filter(
+        pk=notification_id, state=Notification.State.SENDING, claimed_by=claimer
+    )
+
+
+def _claim_lost(notification_id: int, outcome: str) -> Outcome:
+    logger.warning(
+        "Notification %s was taken over by another worker; this worker's outcome (%s) "
+        "is not recorded.",
+        notification_id,
+        outcome,
+    )
+    return Outcome(state="not-claimed")
 
 
 @contextmanager
@@ -794,22 +815,23 @@ def retry_delay(attempts: int) -> int:
     return max(1, int(random.uniform(ceiling / 2, ceiling)))  # noqa: S311
 
 
-def _record_failure(notification: Notification, exc: Exception) -> Outcome:
+def _record_failure(notification: Notification, claimer: str, exc: Exception) -> Outcome:
     error = f"{type(exc).__name__}: {exc}"[:2000]
+    mine = _still_claimed(notification.pk, claimer)
     if _is_permanent(exc) or notification.attempts >= MAX_ATTEMPTS:
+        if not mine.update(state=Notification.State.FAILED, last_error=error, lease_until=None):
+            return _claim_lost(notification.pk, f"failed: {error}")
         logger.error("Notification %s failed for good: %s", notification.pk, error)
-        Notification.objects.filter(pk=notification.pk).update(
-            state=Notification.State.FAILED, last_error=error, lease_until=None
-        )
         return Outcome(state=Notification.State.FAILED)
     delay = retry_delay(notification.attempts)
-    logger.warning("Notification %s will be retried in %ss: %s", notification.pk, delay, error)
-    Notification.objects.filter(pk=notification.pk).update(
+    if not mine.update(
         state=Notification.State.QUEUED,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         last_error=error,
         lease_until=None,
-    )
+    ):
+        return _claim_lost(notification.pk, f"to retry: {error}")
+    logger.warning("Notification %s will be retried in %ss: %s", notification.pk, delay, error)
     return Outcome(state=Notification.State.QUEUED, retry_in=delay)
 
 
@@ -841,8 +863,17 @@ def sweep() -> int:
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     # Not again until another grace period has passed: after an outage the
-    # backlog is queued once, not on every sweep while it drains.
-    Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    # backlog is queued once, not on every sweep while it drains. The UPDATE
+    # checks again that each row is still due: a worker may have tried it
+    # since it was selected and set a retry delay that must not be cut short.
+    if ids and Notification.objects.due(now - grace).filter(pk__in=ids).update(
+        next_attempt_at=now
+    ) < len(ids):
+        ids = list(
+            Notification.objects.filter(
+                pk__in=ids, state=Notification.State.QUEUED, next_attempt_at=now
+            ).values_list("pk", flat=True)
+        )
     for pk in ids:
         enqueue(pk)
     # Said loudly in the worker's log when the outbox is falling behind.
@@ -862,13 +893,15 @@ def reclaim_after_restart(*, node: str) -> int:
     ids = list(earlier.values_list("pk", flat=True))
     if not ids:
         return 0
-    _rescue(Notification.objects.filter(pk__in=ids, state=Notification.State.SENDING), now)
-    queued = list(
-        Notification.objects.filter(pk__in=ids, state=Notification.State.QUEUED).values_list(
-            "pk", flat=True
-        )
+    # The conditions are checked again in each UPDATE: a row the sweeper took
+    # meanwhile and another worker claimed is that worker's, not ours to take.
+    _rescue(earlier.filter(pk__in=ids), now)
+    grace = timedelta(seconds=settings.BOARD_SWEEP_GRACE_SECONDS)
+    rescued = Notification.objects.filter(
+        pk__in=ids, state=Notification.State.QUEUED, claimed_by="", next_attempt_at=now - grace
     )
-    Notification.objects.filter(pk__in=queued).update(next_attempt_at=now)
+    queued = list(rescued.values_list("pk", flat=True))
+    rescued.filter(pk__in=queued).update(next_attempt_at=now)
     logger.warning(
         "Worker %s restarted: %d notification(s) its earlier run was sending are queued again.",
         node,

@@ -1,6 +1,6 @@
 """Run a command, and start it again whenever it exits, until told to stop.
 
-    python deploy/keep_running.py -- celery -A board worker -n worker@%h
+    python deploy/keep_running.py -- celery -A board worker -n worker1@%h
 
 For the `Procfile` (honcho, like foreman, stops every process when one exits,
 and restarts none): the Celery worker and beat are each run under this, so a

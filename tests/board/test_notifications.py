@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -661,3 +662,151 @@ def test_a_failing_enqueue_after_commit_never_fails_the_action(
         )
     assert offer.pk is not None
     assert Notification.objects.get().state == State.QUEUED
+
+
+# --- Two claimers: a late outcome never overwrites the row's new holder ---------------------------
+
+WORKER_A = "worker-a@host 0123456789ab 1111"
+
+
+@pytest.fixture
+def slow_send_taken_over(monkeypatch, sweeper):
+    """Worker A's SMTP send hangs past its lease and then fails with `exc`.
+    While it hangs, the sweeper finds A's lease lapsed and unrenewed, takes the
+    row, and another worker (this process, eagerly) sends it. Returns the
+    messages SMTP accepted."""
+    accepted: list[EmailMultiAlternatives] = []
+
+    def install(exc: Exception) -> list[EmailMultiAlternatives]:
+        def send(self, fail_silently=False):
+            if accepted or not Notification.objects.filter(claimed_by=WORKER_A).exists():
+                accepted.append(self)
+                return 1
+            # A is stuck in SMTP; its lease lapsed and was seen lapsed before.
+            long_ago = timezone.now() - timedelta(minutes=1)
+            Notification.objects.filter(claimed_by=WORKER_A).update(
+                lease_until=long_ago, suspected_at=long_ago
+            )
+            notifications.sweep()
+            raise exc
+
+        monkeypatch.setattr(EmailMultiAlternatives, "send", send)
+        return accepted
+
+    return install
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [smtplib.SMTPDataError(451, b"Try again later"), smtplib.SMTPDataError(550, b"No such user")],
+    ids=["transient", "permanent"],
+)
+def test_a_late_failure_never_undoes_another_workers_send(
+    row, slow_send_taken_over, exc, mailoutbox, caplog
+):
+    accepted = slow_send_taken_over(exc)
+
+    with caplog.at_level(logging.WARNING, logger="board.notifications"):
+        outcome = notifications.deliver(row.pk, claimer=WORKER_A)
+
+    row = _fresh(row)
+    # The other worker's "sent" stands: not queued again (a second email), not failed.
+    assert (row.state, row.attempts, row.last_error) == (State.SENT, 2, "")
+    assert row.claimed_by == notifications.claimer_id("")
+    assert outcome.state == "not-claimed"
+    assert len(accepted) == 1
+    assert f"Notification {row.pk} was taken over by another worker" in caplog.text
+
+    # Nothing left for a sweep to send again.
+    notifications.sweep()
+    assert len(accepted) == 1
+
+
+def test_a_late_skip_never_overwrites_another_workers_outcome(row, asker, monkeypatch, caplog):
+    """A reads the recipient as gone; before it records "skipped", the row was
+    taken from it and sent by another worker (the person came back)."""
+    asker.is_active = False
+    asker.save(update_fields=["is_active"])
+    update = QuerySet.update
+    taken = []
+
+    def interleaved(self, **fields):
+        if fields.get("state") == State.SKIPPED and not taken:
+            taken.append(True)
+            update(
+                Notification.objects.filter(pk=row.pk),
+                state=State.SENT,
+                claimed_by="worker-b@host 0123456789ab 2222",
+                sent_at=timezone.now(),
+            )
+        return update(self, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", interleaved)
+
+    with caplog.at_level(logging.WARNING, logger="board.notifications"):
+        outcome = notifications.deliver(row.pk, claimer=WORKER_A)
+
+    assert taken
+    assert _fresh(row).state == State.SENT
+    assert outcome.state == "not-claimed"
+    assert "was taken over by another worker" in caplog.text
+
+
+def test_a_sweep_never_cuts_short_a_retry_delay_set_after_it_chose_its_rows(
+    sweeper, monkeypatch, smtp_fails, mailoutbox
+):
+    """The sweeper picks a due row; before its UPDATE, a worker tries the row,
+    fails, and sets a retry delay. The sweep must not make it due again."""
+    grace, _lease = sweeper
+    row = NotificationFactory(next_attempt_at=timezone.now() - grace - timedelta(seconds=1))
+    tries = smtp_fails(smtplib.SMTPDataError(451, b"Try again later"))
+    update = QuerySet.update
+    interleaved = []
+
+    def sweep_update(self, **fields):
+        if set(fields) == {"next_attempt_at"} and not interleaved:
+            interleaved.append(True)
+            notifications.deliver(row.pk, claimer=WORKER_A)
+        return update(self, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", sweep_update)
+
+    swept = notifications.sweep()
+
+    row = _fresh(row)
+    assert interleaved
+    assert swept == 0
+    # One try (the worker's), and its backoff intact: the sweep sent nothing early.
+    assert len(tries) == 1
+    assert (row.state, row.attempts) == (State.QUEUED, 1)
+    assert row.next_attempt_at > timezone.now() + timedelta(seconds=5)
+
+
+def test_a_restarted_worker_leaves_a_row_another_worker_claimed_meanwhile(
+    sweeper, monkeypatch, mailoutbox
+):
+    """The restarted node lists its earlier run's rows; before it takes them,
+    the sweeper took one and another worker claimed it: that one is left alone."""
+    node = "worker-1@host"
+    killed = _claimed(lease_left=sweeper[1], by=f"{node} 0123456789ab 4242")
+    other = "worker-2@host 0123456789ab 5555"
+    values_list = QuerySet.values_list
+    interleaved = []
+
+    def listing(self, *fields, **kwargs):
+        result = values_list(self, *fields, **kwargs)
+        if not interleaved and fields == ("pk",):
+            interleaved.append(True)
+            result = list(result)
+            Notification.objects.filter(pk=killed.pk).update(
+                claimed_by=other, attempts=2, lease_until=timezone.now() + sweeper[1]
+            )
+        return result
+
+    monkeypatch.setattr(QuerySet, "values_list", listing)
+
+    assert notifications.reclaim_after_restart(node=node) == 0
+
+    killed = _fresh(killed)
+    assert (killed.state, killed.claimed_by, killed.attempts) == (State.SENDING, other, 2)
+    assert mailoutbox == []

@@ -1,7 +1,9 @@
 """`manage.py outbox_status`: the outbox's state, for people and monitors.
 
-Exit codes: 0 all well, 1 stalled (a due email older than
-BOARD_OUTBOX_MAX_AGE_SECONDS), 2 the database could not be reached.
+Exit codes: 0 all well, 1 stalled (a due email, or a row whose worker
+stopped renewing its lease, waiting longer than BOARD_OUTBOX_MAX_AGE_SECONDS),
+2 the database could not be reached. This, not /readyz, is what a monitor
+should alert on: the readiness probe stays 200 while the outbox is stalled.
 """
 
 from __future__ import annotations
