@@ -326,8 +326,8 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     - Conversations on their kept anonymous requests where they were not known
       by name do not change at all: their messages stay, detached from them
       exactly like the request's text (sent by the placeholder, which is the
-      request's author now, so they still show under the request's alias), and
-      no note is added.
+      request's author now, so they still show under the request's alias),
+      their thank-you notes there stay too, and no note is added.
     - Their offers on other people's requests lose their words and are
       withdrawn (an accepted one frees the request to find help again).
     - Their notifications, preferences, subscription, email addresses and
@@ -368,14 +368,9 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
         raise ValueError("The placeholder account cannot be deleted this way.")
     user = User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
-    # First, while their requests and offers still name them: thank-you notes they
-    # wrote or received, their stories and "been there too" (gone from every page
-    # and cache at once).
-    forget_user(user)
-
     own_requests = HelpRequest.objects.select_for_update().filter(author=user)
     # Conversations on their kept requests where the helper never knew their name:
-    # these stay exactly as they are (see the docstring).
+    # these stay exactly as they are, thank-you notes included (see the docstring).
     unchanged: set[int] = set()
     if keep_requests:
         unchanged = {
@@ -383,6 +378,10 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
             for offer in Offer.objects.filter(request__author=user).select_related("request")
             if not named_in(offer, user.pk)
         }
+    # First, while their requests and offers still name them: thank-you notes they
+    # wrote or received, their stories and "been there too" (gone from every page
+    # and cache at once).
+    forget_user(user, keeping_notes_on=unchanged)
     their_messages = Message.objects.filter(sender=user)
     staying = their_messages.filter(offer_id__in=unchanged)
     going = their_messages.exclude(offer_id__in=unchanged)

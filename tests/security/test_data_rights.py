@@ -19,6 +19,7 @@ from accounts.services import (
 from board.models import Notification
 from requests import services
 from requests.models import HelpRequest, Message, Offer
+from requests.thanks import send_thank_you
 from tests.factories import CategoryFactory, HelpRequestFactory, NotificationFactory
 
 
@@ -345,6 +346,8 @@ def talks(asker, helper, django_capture_on_commit_callbacks):
                 services.reveal_name_to_helper(offer=offer, by=asker)
             services.send_message(offer=offer, sender=helper, body=f"Hugo on {key}")
             services.send_message(offer=offer, sender=asker, body=f"Asha on {key}")
+            if key in ("named", "anon_1"):
+                send_thank_you(offer=offer, by=asker, body=f"Asha thanks Hugo on {key}")
             conversations[key] = offer
     return conversations
 
@@ -392,6 +395,11 @@ def test_keeping_requests_leaves_conversations_on_anonymous_ones_as_they_were(
     assert talks["anon_2"].request.alias in page
     assert DELETED_NOTE not in page
     assert "Asha Asker" not in page
+    # Her thank-you note stays where nothing may change; on the named one it goes.
+    anon_1 = logged_in(helper).get(talks["anon_1"].get_absolute_url()).content.decode()
+    named = logged_in(helper).get(talks["named"].get_absolute_url()).content.decode()
+    assert "Asha thanks Hugo on anon_1" in anon_1
+    assert "Asha thanks Hugo on named" not in named
 
 
 def test_removing_requests_removes_their_conversations(
