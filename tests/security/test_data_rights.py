@@ -415,7 +415,7 @@ def test_removing_requests_removes_their_conversations(
 def test_the_delete_page_says_what_happens_to_messages_in_each_choice(asker):
     page = logged_in(asker).get(reverse("accounts:delete")).content.decode()
     page = page.replace("&#x27;", "'")
-    assert "your messages stay there under the request's alias" in page
+    assert "your messages and thank-you notes stay there under the request's alias" in page
     assert "your messages are deleted and the helper sees a note" in page
     # Beside the choice that removes everything: what it may let a watcher guess.
     assert "keeping them is the choice that links nothing" in page
