@@ -272,7 +272,8 @@ def test_the_web_form_answers_a_kind_503_keeping_every_word(
     assert offer.message == MESSAGE
 
 
-@pytest.mark.django_db(transaction=True)
+# Serialized rollback, like every transactional test here (see test_scheduler.py).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_when_the_commit_may_have_happened_the_page_says_so_and_offers_no_resend(
     client, helper, help_request, monkeypatch
 ):
