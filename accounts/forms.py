@@ -106,8 +106,23 @@ class DeleteAccountForm(forms.Form):
     requests = forms.ChoiceField(
         label=_("Your requests"),
         choices=[
-            (REMOVE, _("Remove them, with the offers and conversations on them")),
-            (KEEP, _("Keep them on the board as anonymous, no longer linked to you")),
+            (
+                REMOVE,
+                _(
+                    "Remove them, with the offers and conversations on them. They all go "
+                    "at the same moment, so someone watching the board closely could guess "
+                    "they were one person's; keeping them is the choice that links nothing."
+                ),
+            ),
+            (
+                KEEP,
+                _(
+                    "Keep them on the board as anonymous, no longer linked to you. "
+                    "Conversations on your anonymous requests stay as they are, your "
+                    "messages included, shown under the request's alias; on requests that "
+                    "showed your name, your messages are deleted and the helper sees a note."
+                ),
+            ),
         ],
         widget=forms.RadioSelect,
         error_messages={"required": _("Please choose what happens to your requests.")},

@@ -319,13 +319,20 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
       detached from them (moved to the placeholder account), and otherwise
       exactly as they were. keep_requests=False: their requests go, with the
       offers and conversations on them.
-    - Conversations they wrote in keep the other person's side; their own
-      messages are deleted and a note says that they deleted their account.
+    - Conversations where they were known by name (they were the helper, the
+      request was named, or they had shown their name to that helper) keep the
+      other person's side; their own messages are deleted and a note says that
+      they deleted their account.
+    - Conversations on their kept anonymous requests where they were not known
+      by name do not change at all: their messages stay, detached from them
+      exactly like the request's text (sent by the placeholder, which is the
+      request's author now, so they still show under the request's alias),
+      their thank-you notes there stay too, and no note is added.
     - Their offers on other people's requests lose their words and are
       withdrawn (an accepted one frees the request to find help again).
     - Their notifications, preferences, subscription, email addresses and
       account emails are deleted; other people's notifications lose any
-      excerpt of what they wrote.
+      excerpt of what they wrote, except of the messages that stay.
 
     Kept requests must not be tied together by the deletion (issue 8): anyone who
     saw one of them named, or who polls the API, would otherwise pick out the
@@ -336,13 +343,23 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     requests alone, which were already known to be theirs. Open requests then run
     their ordinary course, each on its own clock: helpers' offers wait, and are
     declined kindly ("not taken up") when the request closes after its quiet
-    period, exactly as with an asker who stopped answering. A pending offer's
-    conversation gets no note (a note appearing at once in several conversations
-    would tie them together for a helper who offered on several); only
-    conversations the person wrote in, where their words visibly go, get one.
+    period, exactly as with an asker who stopped answering. Nor may a helper's
+    conversations be tied together: a note appearing (and the person's words
+    vanishing) at one instant in a conversation on a named request and in one on
+    an anonymous request, or in two on anonymous requests, would tell a helper who
+    talked in both that they were one person. So the only conversations that
+    change are those where the helper already knew the person by name.
+
+    What remains (keep_requests=False): the person's requests, anonymous ones
+    included, disappear from the board in one transaction, so someone who watched
+    the board closely could guess that requests vanishing at the same moment were
+    one person's. The delete page says so beside that choice; keeping the requests
+    is the choice that links nothing.
     """
+    # Function-local: these apps sit above accounts in the import order (README).
     from board.models import Notification
     from requests.models import HelpRequest, Message, Offer
+    from requests.moderation import named_in
     from requests.services import withdraw_offer
     from stories.export import forget_user  # stories imports accounts: at call time only
 
@@ -351,24 +368,37 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
         raise ValueError("The placeholder account cannot be deleted this way.")
     user = User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
+    own_requests = HelpRequest.objects.select_for_update().filter(author=user)
+    # Conversations on their kept requests where the helper never knew their name:
+    # these stay exactly as they are, thank-you notes included (see the docstring).
+    unchanged: set[int] = set()
+    if keep_requests:
+        unchanged = {
+            offer.pk
+            for offer in Offer.objects.filter(request__author=user).select_related("request")
+            if not named_in(offer, user.pk)
+        }
     # First, while their requests and offers still name them: thank-you notes they
     # wrote or received, their stories and "been there too" (gone from every page
     # and cache at once).
-    forget_user(user)
+    forget_user(user, keeping_notes_on=unchanged)
+    their_messages = Message.objects.filter(sender=user)
+    staying = their_messages.filter(offer_id__in=unchanged)
+    going = their_messages.exclude(offer_id__in=unchanged)
 
-    own_requests = HelpRequest.objects.select_for_update().filter(author=user)
     # Other people's notifications quote offers and messages in fuller emails.
     their_offer_ids = list(Offer.objects.filter(helper=user).values_list("public_id", flat=True))
-    their_message_ids = list(Message.objects.filter(sender=user).values_list("pk", flat=True))
     quoted = [f"offer_received:{public_id}" for public_id in their_offer_ids]
-    quoted += [f"message_received:{pk}" for pk in their_message_ids]
+    quoted += [f"message_received:{pk}" for pk in going.values_list("pk", flat=True)]
     Notification.objects.filter(key__in=quoted).update(payload={})
 
-    # Conversations they were part of: theirs removed, a note left for the other person.
-    conversations = set(
-        Message.objects.filter(sender=user).values_list("offer_id", flat=True)
-    ) | set(Offer.objects.filter(helper=user).values_list("pk", flat=True))
-    Message.objects.filter(sender=user).delete()
+    # Conversations where they were known by name: theirs removed, a note left for
+    # the other person. The others keep their words, now the placeholder's.
+    conversations = set(going.values_list("offer_id", flat=True)) | set(
+        Offer.objects.filter(helper=user).values_list("pk", flat=True)
+    )
+    going.delete()
+    staying.update(sender=placeholder)
 
     if keep_requests:
         # A queryset update: no save(), so `updated_at` keeps its value.

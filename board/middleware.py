@@ -152,9 +152,13 @@ def _looks_typed(value: str) -> bool:
     return len(value) > 40 or any(character.isspace() for character in value.strip())
 
 
-def database_unavailable_page(request: HttpRequest) -> HttpResponse:
-    """The kind 503 page for when the database can't be reached: nothing was
-    saved, and a POST's fields come back in a form that sends them again.
+def database_unavailable_page(request: HttpRequest, *, maybe_saved: bool = False) -> HttpResponse:
+    """The kind 503 page for when the database can't be reached. A POST's fields
+    come back: when nothing was saved, in a form that sends them again; when
+    something may have been (`maybe_saved`: a commit was attempted, whose answer
+    the failure may have cut off), the page says so, asks the person to check
+    first, and shows what they typed only to copy, with no button that could
+    post it twice.
 
     Rendered without context processors or the database (they may be what
     failed); the CSRF token comes from the request's cookie.
@@ -175,11 +179,14 @@ def database_unavailable_page(request: HttpRequest) -> HttpResponse:
                     kept.append({"name": name, "value": value, "label": label})
                 else:
                     hidden.append((name, value))
+    posted = request.method == "POST"
     context = {
-        "posted": request.method == "POST",
+        "posted": posted,
+        "maybe_saved": posted and maybe_saved,
         "kept": kept,
         "hidden": hidden,
         "action": request.get_full_path(),
+        "back": _same_site_referer(request),
         "csrf_token": get_token(request),
     }
     response = HttpResponse(loader.get_template("503.html").render(context), status=503)
@@ -208,12 +215,21 @@ def repeatable_write() -> Iterator[None]:
 
 
 class _Writes:
-    """Counts statements committed on their own (run outside any transaction)
-    while a request is handled: such a request is not safe to run twice."""
+    """What one run of a request may have saved: the commits it attempted
+    (counted by the backend, board/dbcommits.py) and the statements committed on
+    their own (run outside any transaction), counted here."""
 
     def __init__(self, connection) -> None:
         self.connection = connection
         self.autocommitted = 0
+        self.commits_before: int | None = getattr(connection, "commits", None)
+
+    def maybe_saved(self) -> bool:
+        """True unless certainly nothing was committed; a backend that doesn't
+        count its commits can't tell, so it counts as maybe."""
+        if self.commits_before is None or self.autocommitted:
+            return True
+        return self.connection.commits != self.commits_before
 
     def __call__(self, execute, sql, params, many, context):
         if (
@@ -236,8 +252,14 @@ class DatabaseUnavailableMiddleware:
     on a new connection (which waits up to DATABASE_CONNECT_RETRY_SECONDS for
     the server), but only when that is certainly safe: nothing was committed
     (no transaction reached COMMIT and no statement ran on its own outside
-    one) and no transaction is open. Only the PostgreSQL backend
-    (board.postgresql) counts its commits; elsewhere the 503 stands.
+    one) and no transaction is open. The board's backends (board.postgresql,
+    board.sqlite3) count their commits; with another backend the 503 stands.
+
+    The same knowledge makes the 503 page truthful: when nothing was committed
+    it says nothing was saved and offers to send the form again; when a commit
+    was attempted (its answer may be what the failure cut off) it says the post
+    may have been saved, asks the person to check first, and leaves out the
+    button that would send it again (which could post it twice).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -253,19 +275,10 @@ class DatabaseUnavailableMiddleware:
             request.body  # noqa: B018
         except (RawPostDataException, RequestDataTooBig):
             return self.get_response(request)
-        commits_before = getattr(connection, "commits", None)
-        writes = _Writes(connection)
-        with connection.execute_wrapper(writes):
-            response = self.get_response(request)
+        response = self._watched(request)
         if not getattr(response, "database_unavailable", False):
             return response
-        safe = (
-            commits_before is not None
-            and connection.commits == commits_before
-            and writes.autocommitted == 0
-            and not connection.in_atomic_block
-        )
-        if not safe:
+        if request._board_writes.maybe_saved() or connection.in_atomic_block:
             return response
         logger.warning(
             "Running %s %s again on a new database connection; nothing was committed.",
@@ -274,7 +287,16 @@ class DatabaseUnavailableMiddleware:
         )
         with contextlib.suppress(DatabaseError):  # it is most likely broken already
             connection.close()
-        return self.get_response(request)
+        return self._watched(request)
+
+    def _watched(self, request: HttpRequest) -> HttpResponse:
+        """One run of the request, noting what it may have saved (for the page
+        and for whether it may run again)."""
+        from django.db import connection
+
+        writes = request._board_writes = _Writes(connection)  # type: ignore[attr-defined]
+        with connection.execute_wrapper(writes):
+            return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         from django.db import InterfaceError, OperationalError
@@ -287,7 +309,10 @@ class DatabaseUnavailableMiddleware:
             request.method,
             request.path,
         )
-        return database_unavailable_page(request)
+        writes: _Writes | None = getattr(request, "_board_writes", None)
+        return database_unavailable_page(
+            request, maybe_saved=writes is None or writes.maybe_saved()
+        )
 
 
 class RefusalMiddleware:

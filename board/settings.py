@@ -162,6 +162,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "board.postgresql"
     DATABASES["default"]["CONNECT_RETRY_SECONDS"] = env_int("DATABASE_CONNECT_RETRY_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The same backend, counting commits like board.postgresql (board/dbcommits.py).
+    DATABASES["default"]["ENGINE"] = "board.sqlite3"
     # A fresh checkout has no var/ yet (it is not committed).
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # SQLite is for one local process: no persistent connections, WAL for

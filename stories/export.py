@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from accounts.models import User
 from requests.models import ThankYou
 from stories import cache
@@ -50,10 +52,15 @@ def stories_data(user: User) -> dict:
     }
 
 
-def forget_user(user: User) -> None:
+def forget_user(user: User, *, keeping_notes_on: Collection[int] = ()) -> None:
     """Account deletion: notes they wrote or received, their stories and their
-    "been there too" go; a story that named them as its helper no longer does."""
-    ThankYou.objects.filter(offer__request__author=user).delete()
+    "been there too" go; a story that named them as its helper no longer does.
+    Notes they wrote in the conversations `keeping_notes_on` (offer ids) stay:
+    those conversations, on their kept anonymous requests, must not change at all
+    (accounts.services.delete_account says why)."""
+    ThankYou.objects.filter(offer__request__author=user).exclude(
+        offer_id__in=keeping_notes_on
+    ).delete()
     ThankYou.objects.filter(offer__helper=user).delete()
     Story.objects.filter(author=user).delete()
     Story.objects.filter(helper=user).update(helper=None, helper_naming="")

@@ -20,21 +20,18 @@ from typing import Any
 
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
 
+from board.dbcommits import CountsCommits
+
 log = logging.getLogger(__name__)
 
 FIRST_PAUSE = 0.1
 LONGEST_PAUSE = 1.0
 
 
-class DatabaseWrapper(PostgresDatabaseWrapper):
-    # How many times a COMMIT was attempted on this connection: a request that
-    # attempted none wrote nothing, so it may be run again after a dropped
-    # connection (board.middleware.DatabaseUnavailableMiddleware).
-    commits = 0
-
-    def commit(self) -> None:
-        self.commits += 1
-        super().commit()
+class DatabaseWrapper(CountsCommits, PostgresDatabaseWrapper):
+    # Counts commits (board/dbcommits.py): a request that attempted none wrote
+    # nothing, so it may be run again after a dropped connection
+    # (board.middleware.DatabaseUnavailableMiddleware).
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         patience = float(self.settings_dict.get("CONNECT_RETRY_SECONDS") or 0)

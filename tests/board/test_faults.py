@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -62,9 +63,11 @@ def redis_hung(settings) -> Iterator[None]:
         yield
 
 
-def _web_offer(client, help_request, message: str = MESSAGE):
+def _web_offer(client, help_request, message: str = MESSAGE, **headers):
     return client.post(
-        reverse("requests:make_offer", args=[help_request.public_id]), {"message": message}
+        reverse("requests:make_offer", args=[help_request.public_id]),
+        {"message": message},
+        **headers,
     )
 
 
@@ -253,9 +256,12 @@ def test_the_web_form_answers_a_kind_503_keeping_every_word(
     assert response["Retry-After"]
     assert "We couldn&#x27;t save this just now" in page or "We couldn't save this just now" in page
     assert html.escape(MESSAGE) in page
-    # Nothing half-written: the offer row inserted before the drop was rolled back.
+    # Nothing half-written: the offer row inserted before the drop was rolled back,
+    # and the page says so (no commit was attempted, so that is certain).
     assert not Offer.objects.filter(request=help_request).exists()
     assert not Notification.objects.exists()
+    assert "nothing was saved yet" in page
+    assert "Try again" in page
 
     # "Try again" sends the same form to the same address, and now it works.
     monkeypatch.undo()
@@ -264,6 +270,40 @@ def test_the_web_form_answers_a_kind_503_keeping_every_word(
     offer = Offer.objects.get(request=help_request, helper=helper)
     assert again.status_code == 302
     assert offer.message == MESSAGE
+
+
+# Serialized rollback, like every transactional test here (see test_scheduler.py).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_when_the_commit_may_have_happened_the_page_says_so_and_offers_no_resend(
+    client, helper, help_request, monkeypatch
+):
+    """The connection drops as the offer's COMMIT is sent: the server has it, the
+    answer is lost. Before, the page said "nothing was saved yet" and its "Try
+    again" posted the offer a second time."""
+    real_commit = BaseDatabaseWrapper._commit
+
+    def commit_then_drop(self):
+        real_commit(self)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    client.force_login(helper)
+    monkeypatch.setattr(BaseDatabaseWrapper, "_commit", commit_then_drop)
+    response = _web_offer(client, help_request, HTTP_REFERER=help_request.get_absolute_url())
+    monkeypatch.undo()
+
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 503
+    # It was saved, in fact, and the page doesn't claim otherwise.
+    assert Offer.objects.filter(request=help_request, helper=helper).count() == 1
+    assert "nothing was saved" not in page
+    assert "This may have been saved" in page
+    assert "please check whether it is already there" in page
+    assert f'<a href="{help_request.get_absolute_url()}">Check the page you were on</a>' in page
+    # What they typed is there to copy, but nothing sends it again.
+    assert MESSAGE in page
+    assert "<form" not in page
+    assert "Try again" not in page
+    assert "<button" not in page
 
 
 def test_a_page_that_cannot_read_the_database_is_a_kind_503(client, db, monkeypatch):

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from accounts.models import HelperSubscription, NotificationPreference, User
 from accounts.services import (
@@ -18,6 +19,7 @@ from accounts.services import (
 from board.models import Notification
 from requests import services
 from requests.models import HelpRequest, Message, Offer
+from requests.thanks import send_thank_you
 from tests.factories import CategoryFactory, HelpRequestFactory, NotificationFactory
 
 
@@ -190,16 +192,18 @@ def test_deleting_and_keeping_requests_anonymised(story, asker, helper, outsider
     # who stopped answering, until the request closes on its own.
     assert story["named"].status == HelpRequest.Status.OPEN
     assert Offer.objects.get(pk=story["on_named"].pk).status == Offer.Status.PENDING
-    # The helper keeps their side of the conversation, and sees the note.
+    # The conversation on the anonymous request stays as it was, both sides of it,
+    # the asker's words detached from her like the request's text; no note.
     conversation = Offer.objects.get(pk=story["on_anon"].pk)
-    assert list(conversation.messages.values_list("body", flat=True)) == [
-        "Hugo's own words here",
-        DELETED_NOTE,
+    assert list(conversation.messages.values_list("body", "sender")) == [
+        ("Hugo's own words here", helper.pk),
+        ("Asha's own words here", placeholder().pk),
     ]
     page = logged_in(helper).get(conversation.get_absolute_url()).content.decode()
     assert "Hugo&#x27;s own words here" in page
-    assert DELETED_NOTE in page
-    assert "Asha" not in page
+    assert "Asha&#x27;s own words here" in page
+    assert DELETED_NOTE not in page
+    assert "Asha Asker" not in page
     # The kept request shows as anonymous on the board.
     board = Client().get(story["named"].get_absolute_url()).content.decode()
     assert "Asha" not in board
@@ -247,17 +251,25 @@ def test_keeping_requests_changes_nothing_public_that_groups_them(
     assert named["author"] is None and named["is_anonymous"]
 
 
-def test_other_peoples_notifications_lose_excerpts_of_their_words(story, asker, helper):
-    quoted = Notification.objects.get(
-        key=f"message_received:{Message.objects.get(body='Asha' + chr(39) + 's own words here').pk}"
-    )
-    assert quoted.recipient == helper
-    assert quoted.payload["excerpt"]
+def _quoting(body: str) -> Notification:
+    return Notification.objects.get(key=f"message_received:{Message.objects.get(body=body).pk}")
+
+
+def test_other_peoples_notifications_lose_excerpts_of_their_words(story, asker, helper, outsider):
+    to_otto = _quoting("Asha's words to Otto")
+    to_hugo = _quoting("Asha's own words here")
+    assert (to_otto.recipient, to_hugo.recipient) == (outsider, helper)
+    assert to_otto.payload["excerpt"] and to_hugo.payload["excerpt"]
 
     delete_account(asker, keep_requests=True)
 
-    quoted.refresh_from_db()
-    assert quoted.payload == {}
+    # Her words to Otto (where she was named, as his helper) are gone, and so is the
+    # excerpt; her words on her anonymous request stay, and so does their excerpt:
+    # nothing about that conversation changes (see the tests below).
+    to_otto.refresh_from_db()
+    to_hugo.refresh_from_db()
+    assert to_otto.payload == {}
+    assert to_hugo.payload["excerpt"] == "Asha's own words here"
 
 
 def test_one_placeholder_for_every_deleted_account(story, asker, helper):
@@ -307,3 +319,105 @@ def test_deleting_with_no_activity(outsider):
     delete_account(outsider, keep_requests=False)
     assert not User.objects.filter(pk=outsider.pk).exists()
     assert HelpRequestFactory()  # the board carries on
+
+
+# --- Deleting links no conversations (reviewer's finding on issue 8) -----------------------
+
+
+@pytest.fixture
+def talks(asker, helper, django_capture_on_commit_callbacks):
+    """Hugo helped Asha on four requests and they talked on each: a named one, two
+    anonymous ones, and an anonymous one where she showed him her name."""
+    category = CategoryFactory()
+    conversations = {}
+    with django_capture_on_commit_callbacks(execute=True):
+        for key, anonymous in (
+            ("named", False), ("anon_1", True), ("anon_2", True), ("shown", True)
+        ):  # fmt: skip
+            help_request = services.create_request(
+                author=asker, title=f"Asha's request {key}", body="Some words about it " * 3,
+                category=category, response_kind="listen", is_anonymous=anonymous,
+            )  # fmt: skip
+            offer = services.make_offer(
+                help_request=help_request, helper=helper, message="I can help with this one."
+            )
+            services.accept_offer(offer=offer, by=asker)
+            if key == "shown":
+                services.reveal_name_to_helper(offer=offer, by=asker)
+            services.send_message(offer=offer, sender=helper, body=f"Hugo on {key}")
+            services.send_message(offer=offer, sender=asker, body=f"Asha on {key}")
+            if key in ("named", "anon_1"):
+                send_thank_you(offer=offer, by=asker, body=f"Asha thanks Hugo on {key}")
+            conversations[key] = offer
+    return conversations
+
+
+def _what_hugo_sees(helper, conversations) -> dict[str, tuple[int, object]]:
+    api = APIClient()
+    api.force_login(helper)
+    seen = {}
+    for key, offer in conversations.items():
+        response = api.get(reverse("api:offer_messages", args=[offer.public_id]))
+        seen[key] = (response.status_code, response.json())
+    return seen
+
+
+def _delete_through_the_page(asker, choice: str, capture) -> None:
+    with capture(execute=True):
+        response = logged_in(asker).post(
+            reverse("accounts:delete"), {"requests": choice, "password": "a-good-long-password"}
+        )
+    assert response.status_code == 302
+
+
+def test_keeping_requests_leaves_conversations_on_anonymous_ones_as_they_were(
+    talks, asker, helper, django_capture_on_commit_callbacks
+):
+    """Before, every conversation Asha wrote in lost her words and got the note at
+    one instant, so Hugo could pair her anonymous requests with each other and with
+    the named one. Now what he sees on the anonymous ones does not change at all."""
+    before = _what_hugo_sees(helper, talks)
+    alias_1 = talks["anon_1"].request.alias
+    assert [m["sender_name"] for m in before["anon_1"][1]["results"]] == ["You", alias_1]
+
+    _delete_through_the_page(asker, "keep", django_capture_on_commit_callbacks)
+
+    after = _what_hugo_sees(helper, talks)
+    assert after["anon_1"] == before["anon_1"]
+    assert after["anon_2"] == before["anon_2"]
+    # Where he knew her by name, her words went and the note says why.
+    for key in ("named", "shown"):
+        bodies = [m["body"] for m in after[key][1]["results"]]
+        assert bodies == [f"Hugo on {key}", DELETED_NOTE], key
+    # The web page of an anonymous one shows her words under the alias, no note.
+    page = logged_in(helper).get(talks["anon_2"].get_absolute_url()).content.decode()
+    assert "Asha on anon_2" in page
+    assert talks["anon_2"].request.alias in page
+    assert DELETED_NOTE not in page
+    assert "Asha Asker" not in page
+    # Her thank-you note stays where nothing may change; on the named one it goes.
+    anon_1 = logged_in(helper).get(talks["anon_1"].get_absolute_url()).content.decode()
+    named = logged_in(helper).get(talks["named"].get_absolute_url()).content.decode()
+    assert "Asha thanks Hugo on anon_1" in anon_1
+    assert "Asha thanks Hugo on named" not in named
+
+
+def test_removing_requests_removes_their_conversations(
+    talks, asker, helper, django_capture_on_commit_callbacks
+):
+    _delete_through_the_page(asker, "remove", django_capture_on_commit_callbacks)
+
+    after = _what_hugo_sees(helper, talks)
+    assert {key: status for key, (status, _body) in after.items()} == dict.fromkeys(talks, 404)
+    assert not Message.objects.filter(body__startswith="Asha on").exists()
+
+
+def test_the_delete_page_says_what_happens_to_messages_in_each_choice(asker):
+    page = logged_in(asker).get(reverse("accounts:delete")).content.decode()
+    page = page.replace("&#x27;", "'")
+    assert "your messages and thank-you notes stay there under the request's alias" in page
+    assert "your messages are deleted and the helper sees a note" in page
+    # Beside the choice that removes everything: what it may let a watcher guess.
+    assert "keeping them is the choice that links nothing" in page
+    # The old page said kept open requests are closed, which they are not.
+    assert "are closed." not in page

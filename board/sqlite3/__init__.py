@@ -1,0 +1,1 @@
+"""SQLite, counting commits (see base.py)."""
