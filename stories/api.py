@@ -7,6 +7,8 @@ may not see), writes through one service; a rule that says no (a Refusal) is a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status
@@ -108,6 +110,10 @@ class StoryDetailApi(APIView):
     )
     def patch(self, request, public_id: str):
         story = selectors.get_own_story(request.user, public_id)
+        if not isinstance(request.data, Mapping):
+            raise exceptions.ValidationError(
+                {"non_field_errors": [_("Please send the changes as a JSON object.")]}
+            )
         data = StoryTextsIn(data={**story.texts(), "show_name": story.show_name, **request.data})
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -66,6 +66,15 @@ def test_bad_story_edits_get_field_errors(asker, helper):
     assert response.json()["errors"][0]["attr"] == "hard_to_ask"
     long = api(asker).patch(url, {"hard_to_ask": "x" * 2001}, format="json")
     assert long.status_code == 400 and long.json()["errors"][0]["attr"] == "hard_to_ask"
+    # A body that is not an object (schemathesis sent `[null, null]`) is a 400, not a 500.
+    story.refresh_from_db()
+    before = story.texts()
+    for body in ([None, None], "text", 3):
+        not_an_object = api(asker).patch(url, body, format="json")
+        assert not_an_object.status_code == 400
+        assert not_an_object.json()["type"] == "validation_error"
+    story.refresh_from_db()
+    assert story.texts() == before
 
 
 def test_thank_you_through_the_api(asker, helper, outsider):
