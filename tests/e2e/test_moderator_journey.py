@@ -179,7 +179,9 @@ def test_a_moderators_journey(new_person, settings):
     held = _card(moderator, approved.message)
     expect(held).not_to_contain_text("required to warn or suspend")
     held.get_by_role("button", name="Approve the offer").click()
-    expect(moderator.locator(".messages")).to_contain_text("The offer is passed on")
+    expect(moderator.locator(".messages")).to_contain_text(
+        "The offer is approved and its helper has been told"
+    )
     sent = box.new()
     assert sorted(m.to[0] for m in sent) == sorted([asker_user.email, newcomer_user.email])
     (to_newcomer,) = Mailbox.to(sent, newcomer_user.email)
