@@ -12,14 +12,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.utils.functional import cached_property
 
 MAX_TERMS = 8
 """Terms beyond this are ignored (the form already caps the text at 100 characters)."""
-
-SEARCH_COUNT_CAP = 1000
-"""A search's result count is counted up to this and shown as "more than" beyond it."""
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
@@ -88,7 +86,7 @@ class CappedPaginator(Paginator):
     bounded query instead of a COUNT(*) over every match. Beyond the cap the
     page says "more than" the cap, and pages past it are not offered."""
 
-    def __init__(self, *args: Any, cap: int = SEARCH_COUNT_CAP, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cap: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cap = cap
 
@@ -99,3 +97,54 @@ class CappedPaginator(Paginator):
     @property
     def is_capped(self) -> bool:
         return self.count > self.cap
+
+    def page(self, number: Any) -> Page:
+        # Django's paginator trims the last page to `count`; a capped count is not the
+        # real end, so every page is a full slice (the board sets no orphans).
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
+# --- The SQLite index's triggers, kept even when Django rebuilds the table ---------
+
+_TABLE = "requests_helprequest"
+_FTS = f"{_TABLE}_fts"
+_SQLITE_TRIGGERS = {
+    f"{_FTS}_ai": f"""CREATE TRIGGER IF NOT EXISTS {_FTS}_ai AFTER INSERT ON {_TABLE} BEGIN
+        INSERT INTO {_FTS}(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END""",  # noqa: S608 (constant names only)
+    f"{_FTS}_ad": f"""CREATE TRIGGER IF NOT EXISTS {_FTS}_ad AFTER DELETE ON {_TABLE} BEGIN
+        INSERT INTO {_FTS}({_FTS}, rowid, title, body)
+        VALUES ('delete', old.id, old.title, old.body);
+    END""",  # noqa: S608 (constant names only)
+    f"{_FTS}_au": f"""CREATE TRIGGER IF NOT EXISTS {_FTS}_au
+        AFTER UPDATE OF title, body ON {_TABLE} BEGIN
+        INSERT INTO {_FTS}({_FTS}, rowid, title, body)
+        VALUES ('delete', old.id, old.title, old.body);
+        INSERT INTO {_FTS}(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END""",  # noqa: S608 (constant names only)
+}
+
+
+def ensure_sqlite_triggers(using: str = "default", **kwargs: Any) -> None:
+    """After every `migrate` on SQLite: put back the FTS5 triggers if a migration
+    rebuilt the requests table (Django's SQLite schema editor copies the table and
+    drops the old one, and its triggers with it), then rebuild the index from the
+    table. A no-op on PostgreSQL (a generated column needs nothing) and before
+    migration 0013 (no FTS5 table yet)."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name LIKE %s",
+            [f"{_FTS}%"],
+        )
+        names = {row[0] for row in cursor.fetchall()}
+        missing = [name for name in _SQLITE_TRIGGERS if name not in names]
+        if _FTS not in names or not missing:
+            return
+        for name in missing:
+            cursor.execute(_SQLITE_TRIGGERS[name])
+        cursor.execute(f"INSERT INTO {_FTS}({_FTS}) VALUES ('rebuild')")  # noqa: S608

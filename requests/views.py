@@ -39,8 +39,12 @@ def board(request: HttpRequest) -> HttpResponse:
     filterset = BoardFilter(request.GET, queryset=HelpRequest.objects.for_board(request.user))
     searching = filterset.form.is_valid() and bool(filterset.form.cleaned_data.get("q", "").strip())
     # A search is counted up to a cap ("more than 1,000 requests"), never in full.
-    paginator_class = CappedPaginator if searching else Paginator
-    paginator = paginator_class(filterset.qs, settings.BOARD_PAGE_SIZE)
+    if searching:
+        paginator = CappedPaginator(
+            filterset.qs, settings.BOARD_PAGE_SIZE, cap=settings.BOARD_SEARCH_COUNT_CAP
+        )
+    else:
+        paginator = Paginator(filterset.qs, settings.BOARD_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -7,11 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from requests.models import HelpRequest
-from requests.search import CappedPaginator, fts5_query, parse
+from requests.search import fts5_query, parse
 from tests.factories import CategoryFactory, HelpRequestFactory, UserFactory
 
 BODY = "I have been finding things hard lately and would be grateful for a kind word."
@@ -191,17 +194,22 @@ def test_the_api_searches_the_same_way(db, board):
     assert [row["title"] for row in response.json()["results"]] == ["Moving to a new city alone"]
 
 
-def test_a_search_is_counted_up_to_a_cap(client, db, monkeypatch):
+def test_a_search_is_counted_up_to_a_cap_not_in_full(client, db, settings):
     for n in range(4):
         ask(f"Loud neighbours number {n}")
-    monkeypatch.setattr(CappedPaginator.__init__, "__kwdefaults__", {"cap": 2})
-    response = client.get(reverse("requests:board"), {"q": "neighbours"})
+    settings.BOARD_SEARCH_COUNT_CAP = 2
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("requests:board"), {"q": "neighbours"})
     assert response.status_code == 200
     assert "More than 2 requests" in response.content.decode()
-    monkeypatch.undo()
-    response = client.get(reverse("requests:board"), {"q": "neighbours"})
-    assert "4 requests" in response.content.decode()
-    assert "More than" not in response.content.decode()
+    assert len(response.context["page"].object_list) == 4
+    # The count reads at most cap + 1 rows, never every match.
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 3" in sql.upper() for sql in counts)
+
+    settings.BOARD_SEARCH_COUNT_CAP = 1000
+    page = client.get(reverse("requests:board"), {"q": "neighbours"}).content.decode()
+    assert "4 requests" in page and "More than" not in page
 
 
 def test_the_translation_to_fts5_quotes_every_term():
@@ -210,3 +218,23 @@ def test_the_translation_to_fts5_quotes_every_term():
     )
     assert parse('-only -"exclusions"').is_empty
     assert parse('"" ( ) * -').is_empty
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 triggers only")
+def test_migrate_puts_back_triggers_a_table_rebuild_dropped(client, db):
+    ask("Written before the rebuild", "A note about a kayak trip that went wrong.")
+    with connection.cursor() as cursor:
+        # What Django's SQLite schema editor does to triggers when it rebuilds a table.
+        for suffix in ("ai", "ad", "au"):
+            cursor.execute(f"DROP TRIGGER requests_helprequest_fts_{suffix}")
+    ask("Written while the triggers were gone", "Another kayak story, still unindexed.")
+    assert board_titles(client, q="kayak") == ["Written before the rebuild"]
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    assert set(board_titles(client, q="kayak")) == {
+        "Written before the rebuild",
+        "Written while the triggers were gone",
+    }
+    ask("Written after migrate", "A third kayak tale.")
+    assert "Written after migrate" in board_titles(client, q="kayak")
