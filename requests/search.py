@@ -19,6 +19,20 @@ from django.utils.functional import cached_property
 MAX_TERMS = 8
 """Terms beyond this are ignored (the form already caps the text at 100 characters)."""
 
+# PostgreSQL's `english` stop words: it ignores them in a search, so SQLite does too
+# (outside quoted phrases), and "help with rent" means the same on both.
+_STOP_WORDS_TEXT = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him
+    his himself she her hers herself it its itself they them their theirs themselves
+    what which who whom this that these those am is are was were be been being have
+    has had having do does did doing a an the and but if or because as until while
+    of at by for with about against between into through during before after above
+    below to from up down in out on off over under again further then once here
+    there when where why how all any both each few more most other some such no nor
+    not only own same so than too very s t can will just don should now
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
 
@@ -52,7 +66,7 @@ def parse(text: str) -> ParsedQuery:
                 pending_or = bool(parsed.groups)
                 continue
             negated = bare.startswith("-")
-            words = _WORD.findall(bare.lstrip("-"))
+            words = [w for w in _WORD.findall(bare.lstrip("-")) if w.lower() not in STOP_WORDS]
         else:
             negated = bool(negated_phrase)
             words = _WORD.findall(phrase)

@@ -87,6 +87,12 @@ def test_words_without_or_must_all_match(client, board):
     assert board_titles(client, q="evenings lonely") == ["Feeling lonely after a breakup"]
 
 
+def test_common_little_words_are_ignored_as_on_a_web_search(client, db):
+    ask("Sleep troubles lately", "Nights feel long; I lie awake until dawn.")
+    assert board_titles(client, q="the sleep") == ["Sleep troubles lately"]
+    assert board_titles(client, q="sleep with some troubles") == ["Sleep troubles lately"]
+
+
 def test_a_word_that_matches_nothing_lists_nothing(client, board):
     response = client.get(reverse("requests:board"), {"q": "xylophone"})
     assert response.status_code == 200
@@ -218,6 +224,9 @@ def test_the_translation_to_fts5_quotes_every_term():
     )
     assert parse('-only -"exclusions"').is_empty
     assert parse('"" ( ) * -').is_empty
+    assert fts5_query(parse('help with the rent "out of reach"')) == (
+        '("help" AND "rent" AND "out of reach")'
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 triggers only")
