@@ -367,6 +367,8 @@ BOARD_REVIEW_FIRST_OFFERS = env_int("BOARD_REVIEW_FIRST_OFFERS", 0)
 # The Retry-After (seconds) sent with a 429 that names no better time.
 BOARD_RETRY_AFTER_SECONDS = env_int("BOARD_RETRY_AFTER_SECONDS", 300)
 BOARD_PAGE_SIZE = env_int("BOARD_PAGE_SIZE", 20)
+# A search is counted up to this many matches, then shown as "more than" it.
+BOARD_SEARCH_COUNT_CAP = env_int("BOARD_SEARCH_COUNT_CAP", 1000)
 BOARD_CRISIS_URL = os.environ.get("BOARD_CRISIS_URL", "")
 # An open request closes after this many days unless the asker renews it...
 BOARD_REQUEST_LIFETIME_DAYS = env_int("BOARD_REQUEST_LIFETIME_DAYS", 30)

@@ -10,7 +10,12 @@ class RequestsConfig(AppConfig):
     verbose_name = _("Help requests")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from requests.search import ensure_sqlite_triggers
+
         keep_drf_off_this_app()
+        post_migrate.connect(ensure_sqlite_triggers, sender=self)
 
 
 def keep_drf_off_this_app() -> None:

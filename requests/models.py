@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MinLengthValidator
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import BooleanField, FloatField, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -108,10 +109,37 @@ class HelpRequestQuerySet(models.QuerySet["HelpRequest"]):
         return self.filter(author=user)
 
     def search(self, text: str):
-        query = Q()
-        for word in text.split()[:8]:
-            query &= Q(title__icontains=word) | Q(body__icontains=word)
-        return self.filter(query)
+        """Requests matching `text` (web-search syntax: words, "phrases", -word, or),
+        most relevant first (a title match before a body match), then newest.
+        Answered from the full-text index on PostgreSQL and SQLite alike."""
+        from requests import search
+
+        parsed = search.parse(text)
+        if parsed.is_empty:
+            return self.none()
+        # The SQL below is built from the table's name only; the person's text is
+        # always a bound parameter (hence the S610/S611 waivers).
+        table = self.model._meta.db_table
+        if connection.vendor == "postgresql":
+            tsquery = "websearch_to_tsquery('english'::regconfig, %s)"
+            matching = self.filter(
+                RawSQL(f"{table}.search_vector @@ {tsquery}", [text], output_field=BooleanField())  # noqa: S611
+            ).annotate(
+                search_rank=RawSQL(  # noqa: S611
+                    f"ts_rank({table}.search_vector, {tsquery})", [text], output_field=FloatField()
+                )
+            )
+        else:
+            fts = f"{table}_fts"
+            # A join on the FTS5 table (not a subquery per row) so bm25 is computed once
+            # per match; title hits weigh ten times body hits. Lower bm25 is better.
+            matching = self.extra(  # noqa: S610
+                tables=[fts],
+                where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
+                params=[search.fts5_query(parsed)],
+                select={"search_rank": f"-bm25({fts}, 10.0, 1.0)"},
+            )
+        return matching.order_by("-search_rank", "-created_at", "-pk")
 
 
 class HelpRequest(models.Model):

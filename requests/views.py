@@ -23,6 +23,7 @@ from requests import moderation, selectors, services
 from requests.filters import BoardFilter
 from requests.forms import FollowForm, HelpRequestForm, MessageForm, OfferForm
 from requests.models import HelpRequest, Offer
+from requests.search import CappedPaginator
 
 
 def _request_page(public_id: str) -> str:
@@ -36,7 +37,15 @@ def _offer_page(public_id: str) -> str:
 def board(request: HttpRequest) -> HttpResponse:
     """The board: open requests, newest first, with filters and search."""
     filterset = BoardFilter(request.GET, queryset=HelpRequest.objects.for_board(request.user))
-    page = Paginator(filterset.qs, settings.BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    searching = bool(request.GET.get("q", "").strip())
+    # A search is counted up to a cap ("more than 1,000 requests"), never in full.
+    if searching:
+        paginator = CappedPaginator(
+            filterset.qs, settings.BOARD_PAGE_SIZE, cap=settings.BOARD_SEARCH_COUNT_CAP
+        )
+    else:
+        paginator = Paginator(filterset.qs, settings.BOARD_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -82,7 +82,7 @@ def test_it_filters_and_searches_the_board_in_5_queries(
         "no_offers": "on",
     }
     # 1. the chosen category, to validate the filter
-    # 2. count of the matching requests
+    # 2. count of the matching requests (a search counts at most BOARD_SEARCH_COUNT_CAP + 1)
     # 3. categories, for the filter form's select
     # 4. the page of matching requests, with category and author joined
     # 5. figures
