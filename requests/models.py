@@ -123,9 +123,9 @@ class HelpRequestQuerySet(models.QuerySet["HelpRequest"]):
         if connection.vendor == "postgresql":
             tsquery = "websearch_to_tsquery('english'::regconfig, %s)"
             matching = self.filter(
-                RawSQL(f"{table}.search_vector @@ {tsquery}", [text], output_field=BooleanField())  # noqa: S611
+                RawSQL(f"{table}.search_vector @@ {tsquery}", [text], output_field=BooleanField())  # noqa: S611  # nosec B611
             ).annotate(
-                search_rank=RawSQL(  # noqa: S611
+                search_rank=RawSQL(  # noqa: S611  # nosec B611
                     f"ts_rank({table}.search_vector, {tsquery})", [text], output_field=FloatField()
                 )
             )
@@ -133,7 +133,7 @@ class HelpRequestQuerySet(models.QuerySet["HelpRequest"]):
             fts = f"{table}_fts"
             # A join on the FTS5 table (not a subquery per row) so bm25 is computed once
             # per match; title hits weigh ten times body hits. Lower bm25 is better.
-            matching = self.extra(  # noqa: S610
+            matching = self.extra(  # noqa: S610  # nosec B610
                 tables=[fts],
                 where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
                 params=[search.fts5_query(parsed)],
