@@ -1,5 +1,5 @@
 """The API's errors: drf-standardized-errors' one shape, a service's refusal
-(board.errors.Refusal) as a 409 for every endpoint at once (so no API view needs
+(board.errors.ServiceError) with its own status for every endpoint at once (so no API view needs
 to catch one), plus a 503 when the database can't be reached (restarting, or
 down) instead of a 500.
 
@@ -19,7 +19,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from board.api_machinery import Conflict
-from board.errors import Refusal
+from board.errors import Limited, ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +52,9 @@ class BoardExceptionHandler(ExceptionHandler):
     runs in one transaction."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
-        if isinstance(exc, Refusal):
-            # A rule of the board said no: a 409 with the message the web page shows.
-            return Conflict(str(exc))
+        if isinstance(exc, ServiceError):
+            # A rule of the board said no: its status, with the message the web page shows.
+            return _api_error(exc)
         if isinstance(exc, OperationalError | InterfaceError):
             logger.warning("The database is unavailable (%s): the API answered 503.", exc)
             return DatabaseUnavailable()
@@ -62,6 +62,8 @@ class BoardExceptionHandler(ExceptionHandler):
 
     def get_headers(self, exc: exceptions.APIException) -> dict:
         headers = super().get_headers(exc)
+        if isinstance(exc, _Refused) and exc.retry_after is not None:
+            headers["Retry-After"] = str(exc.retry_after)
         if isinstance(exc, DatabaseUnavailable):
             headers["Retry-After"] = str(RETRY_AFTER_DATABASE_SECONDS)
         return headers
@@ -75,3 +77,20 @@ class BoardExceptionHandler(ExceptionHandler):
     def report_exception(self, exc: exceptions.APIException, response: Response) -> None:
         if not isinstance(exc, DatabaseUnavailable):
             super().report_exception(exc, response)
+
+
+class _Refused(exceptions.APIException):
+    """A service's refusal as DRF sees it: the status and code of its class."""
+
+    def __init__(self, error: ServiceError) -> None:
+        super().__init__(detail=str(error), code=error.code)
+        self.status_code = error.status_code
+        self.retry_after = error.retry_after if isinstance(error, Limited) else None
+
+
+def _api_error(error: ServiceError) -> exceptions.APIException:
+    if error.status_code == status.HTTP_409_CONFLICT:
+        return Conflict(str(error))
+    if error.status_code == status.HTTP_400_BAD_REQUEST and error.field:
+        return exceptions.ValidationError({error.field: [str(error)]})
+    return _Refused(error)

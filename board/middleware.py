@@ -17,7 +17,7 @@ from django.utils.functional import LazyObject, empty
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from board.errors import Refusal
+from board.errors import Limited, ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -316,10 +316,10 @@ class DatabaseUnavailableMiddleware:
 
 
 class RefusalMiddleware:
-    """Answers, once for every page, a service's refusal (board.errors.Refusal)
-    that its view did not catch: a page saying why, with status 409, rather
-    than a server error. (Views that hold a form catch it themselves, so the
-    form comes back with what the person typed.)"""
+    """Answers, once for every page, a service's refusal (board.errors.ServiceError)
+    that its view did not catch: a page saying why, with the error's own status
+    (400, 403, 404, 409 or 429), rather than a server error. (Views that hold a
+    form catch it themselves, so the form comes back with what the person typed.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -328,10 +328,13 @@ class RefusalMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, Refusal):
+        if not isinstance(exception, ServiceError):
             return None
         context = {"reason": str(exception), "back": _same_site_referer(request)}
-        return render(request, "refused.html", context, status=409)
+        response = render(request, "refused.html", context, status=exception.status_code)
+        if isinstance(exception, Limited):
+            response["Retry-After"] = str(exception.retry_after)
+        return response
 
 
 def _same_site_referer(request: HttpRequest) -> str | None:
