@@ -9,11 +9,13 @@ class BoardConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        # local import: these modules touch models and settings, so they load
+        # once the app registry is ready, not when INSTALLED_APPS is read.
         from board import (
             converters,
             crisis,  # noqa: F401 (connects the phrase cache's invalidation)
         )
-        from board.middleware import mark_session_seen
+        from board.middleware import mark_session_seen  # local import: as above
 
         # The id converters the URLconfs name ("<public_id:...>", "<key:...>", "<token:...>").
         converters.register()

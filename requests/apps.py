@@ -12,6 +12,7 @@ class RequestsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        # local import: search reads the models, which load after the app configs.
         from requests.search import ensure_sqlite_triggers
 
         keep_drf_off_this_app()
