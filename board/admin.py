@@ -1,10 +1,13 @@
 import re
 from contextlib import suppress
+from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,14 +15,14 @@ from board import notifications
 from board.models import CrisisPhrase, CrisisResource, Notification
 
 
-class PrivateLookupsMixin:
+class PrivateLookupsMixin(admin.ModelAdmin):
     """Refuses changelist filters on the people named in `private_lookups`
     (`?author=<id>`, `?sender_id=<id>`...): listing someone's rows by their id would
     tie them to their anonymous requests. The admin answers 400 instead."""
 
     private_lookups: tuple[str, ...] = ()
 
-    def lookup_allowed(self, lookup, value, request=None) -> bool:
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         first = lookup.split(LOOKUP_SEP, 1)[0]
         with suppress(FieldDoesNotExist):
             first = self.model._meta.get_field(first).name  # author_id -> author
@@ -51,27 +54,27 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["state", "kind"]
     date_hierarchy = "created_at"
     # ...and which worker is sending it, until when (its lease).
-    fields = [
+    fields: ClassVar[tuple[str, ...]] = (
         "id", "kind", "state", "attempts", "next_attempt_at", "sent_at", "error",
         "claimed_at", "claimed_by", "lease_until",
-    ]  # fmt: skip
+    )  # fmt: skip
     readonly_fields = fields
     actions = ["resend"]
     # The only fields a changelist URL may filter on: the filters and the dates.
     allowed_lookups = ("state", "kind", "created_at")
 
-    def lookup_allowed(self, lookup, value, request=None) -> bool:
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         return lookup.split(LOOKUP_SEP, 1)[0] in self.allowed_lookups
 
     @admin.display(description=_("last error"))
     def error(self, obj: Notification) -> str:
         return EMAIL_ADDRESS.sub("<address>", obj.last_error)
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     @admin.action(description=_("Send again"))
-    def resend(self, request, queryset):
+    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         count = notifications.requeue(queryset.filter(state=Notification.State.FAILED))
         self.message_user(
             request,

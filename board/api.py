@@ -8,6 +8,9 @@ services; serializers only validate input and render output.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -15,10 +18,12 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_f
 from rest_framework import exceptions, serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from board import inbox
+from board.http import AuthenticatedRequest, member
 from board.models import Notification
 
 # --- Schema ----------------------------------------------------------------------------
@@ -28,13 +33,13 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "board.api_machinery.TokenAuthentication"
     name = "apiToken"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         scheme = build_bearer_security_scheme_object(
             header_name="Authorization",
             token_prefix="Token",  # noqa: S106 (the header's scheme word, not a secret)
         )
-        scheme["description"] = _(
-            "A personal API token from your settings page, as `Authorization: Token <token>`."
+        scheme["description"] = str(
+            _("A personal API token from your settings page, as `Authorization: Token <token>`.")
         )
         return scheme
 
@@ -59,14 +64,14 @@ class NotificationOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
 
-    def get_summary(self, notification) -> str:
+    def get_summary(self, notification: Notification) -> str:
         return inbox.summary(notification)
 
-    def get_about(self, notification) -> str:
+    def get_about(self, notification: Notification) -> str:
         return inbox.about(notification)
 
     @extend_schema_field(NotificationRequestOut(allow_null=True))
-    def get_request(self, notification) -> dict | None:
+    def get_request(self, notification: Notification) -> dict[str, Any] | None:
         help_request = notification.help_request
         if help_request is None:
             return None
@@ -80,17 +85,17 @@ class MarkedReadOut(serializers.Serializer):
     marked = serializers.IntegerField(help_text="How many notifications were marked read.")
 
 
-class NotificationListApi(ListAPIView):
+class NotificationListApi(ListAPIView[Notification]):
     """Your notifications, newest first: what you see on the notifications page."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = NotificationOut
 
-    def get_queryset(self):
-        return inbox.inbox(self.request.user)
+    def get_queryset(self) -> QuerySet[Notification]:
+        return inbox.inbox(member(self.request))
 
     @extend_schema(operation_id="notifications_list", tags=["notifications"])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -104,7 +109,7 @@ class NotificationReadApi(APIView):
         responses=NotificationOut,
         summary="Mark one notification read",
     )
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         notification = inbox.mark_read(user=request.user, notification_id=pk)
         if notification is None:
             raise exceptions.NotFound
@@ -122,5 +127,5 @@ class NotificationReadAllApi(APIView):
         summary="Mark all your notifications read",
         examples=[OpenApiExample("Three were unread", value={"marked": 3})],
     )
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         return Response({"marked": inbox.mark_all_read(user=request.user)})

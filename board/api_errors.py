@@ -10,6 +10,7 @@ and so must not import DRF's views (drf-standardized-errors' handler does).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 
 from board.api_machinery import Conflict
 from board.errors import Limited, ServiceError
+from board.middleware import mark_database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +44,8 @@ class ErrorResponse503Serializer(serializers.Serializer):
     """The database could not be reached; nothing was saved. Retry-After says when to try again."""
 
     type = serializers.ChoiceField(choices=ServerErrorEnum.choices)
-    errors = Error503Serializer(many=True)
+    # A declared field (DRF's metaclass moves it off the class), not Serializer.errors.
+    errors = Error503Serializer(many=True)  # type: ignore[assignment]
 
 
 class BoardExceptionHandler(ExceptionHandler):
@@ -60,7 +63,7 @@ class BoardExceptionHandler(ExceptionHandler):
             return DatabaseUnavailable()
         return super().convert_known_exceptions(exc)
 
-    def get_headers(self, exc: exceptions.APIException) -> dict:
+    def get_headers(self, exc: exceptions.APIException) -> dict[str, str]:
         headers = super().get_headers(exc)
         if isinstance(exc, _Refused) and exc.retry_after is not None:
             headers["Retry-After"] = str(exc.retry_after)
@@ -68,10 +71,11 @@ class BoardExceptionHandler(ExceptionHandler):
             headers["Retry-After"] = str(RETRY_AFTER_DATABASE_SECONDS)
         return headers
 
-    def get_response(self, exc: exceptions.APIException, data: dict) -> Response:
+    def get_response(self, exc: exceptions.APIException, data: dict[str, Any]) -> Response:
         response = super().get_response(exc, data)
-        # Lets board.middleware.DatabaseUnavailableMiddleware run a safe request again.
-        response.database_unavailable = isinstance(exc, DatabaseUnavailable)
+        if isinstance(exc, DatabaseUnavailable):
+            # Lets board.middleware.DatabaseUnavailableMiddleware run a safe request again.
+            mark_database_unavailable(response)
         return response
 
     def report_exception(self, exc: exceptions.APIException, response: Response) -> None:

@@ -10,20 +10,28 @@ from __future__ import annotations
 import abc
 import io
 import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions, pagination, parsers, serializers, status, throttling
 from rest_framework.authentication import get_authorization_header
+from rest_framework.pagination import Cursor
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from board.middleware import repeatable_write
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
 # --- Authentication ---------------------------------------------------------------------
 
@@ -36,7 +44,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
     stored hash. Notes when it was last used (to the nearest few minutes, so a
     busy script does not write on every call)."""
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         """A "Token" header whose token is not printable ASCII is refused with a
         401 here: knox would decode it as UTF-8 (a server error for other bytes)
         and look a NUL byte up in the database (which PostgreSQL refuses)."""
@@ -48,7 +56,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
             )
         return super().authenticate(request)
 
-    def validate_user(self, auth_token):
+    def validate_user(self, auth_token: Any) -> tuple[Any, Any]:
         user, token = super().validate_user(auth_token)
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
@@ -82,7 +90,12 @@ class JSONParser(parsers.JSONParser):
     inputs could be (MAX_JSON_DEPTH) with a 400 before Python's recursive JSON
     decoder runs out of stack, for every API write at once."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         raw = stream.read()
         try:
@@ -106,19 +119,21 @@ class _ScopeThrottle(throttling.SimpleRateThrottle, abc.ABC):
 
     scope = ""
 
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or None
+    def get_rate(self) -> str | None:
+        # drf-stubs type the rates as numbers; they are strings like "100/hour".
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return str(rate) if rate else None
 
     @abc.abstractmethod
-    def applies(self, request, view) -> bool:
+    def applies(self, request: Request, view: Any) -> bool:
         """Whether this throttle counts `request` (each scope says which it counts)."""
 
-    def allow_request(self, request, view):
+    def allow_request(self, request: Request, view: Any) -> bool:
         if self.rate is None or not self.applies(request, view):
             return True
         return super().allow_request(request, view)
 
-    def get_cache_key(self, request, view):
+    def get_cache_key(self, request: Request, view: Any) -> str:
         if request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
@@ -131,7 +146,7 @@ class AnonReadThrottle(_ScopeThrottle):
 
     scope = "anon_read"
 
-    def applies(self, request, view) -> bool:
+    def applies(self, request: Request, view: Any) -> bool:
         return request.method in SAFE_METHODS and not request.user.is_authenticated
 
 
@@ -140,7 +155,7 @@ class WriteThrottle(_ScopeThrottle):
 
     scope = "write"
 
-    def applies(self, request, view) -> bool:
+    def applies(self, request: Request, view: Any) -> bool:
         return request.method not in SAFE_METHODS
 
 
@@ -149,7 +164,7 @@ class OfferThrottle(_ScopeThrottle):
 
     scope = "offers"
 
-    def applies(self, request, view) -> bool:
+    def applies(self, request: Request, view: Any) -> bool:
         return request.method == "POST" and getattr(view, "throttle_scope", None) == self.scope
 
 
@@ -173,15 +188,24 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
-    def paginate_queryset(self, queryset, request, view=None):
-        ordering = self.get_ordering(request, queryset, view)
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any, Any] | Sequence[Any],
+        request: Request,
+        view: APIView | None = None,
+    ) -> list[Any] | None:
+        if not isinstance(queryset, QuerySet):
+            raise TypeError("Cursor pagination pages a QuerySet, not a list.")
+        # DRF reads the view with getattr (None is fine); the stubs require one.
+        ordering = self.get_ordering(request, queryset, view)  # type: ignore[arg-type]
         self._position_field = queryset.model._meta.get_field(ordering[0].lstrip("-"))
         return super().paginate_queryset(queryset, request, view)
 
-    def decode_cursor(self, request):
+    def decode_cursor(self, request: Request) -> Cursor | None:
         cursor = super().decode_cursor(request)
         position = None if cursor is None else cursor.position
-        if position is not None and not self._position_is_valid(position):
+        # drf-stubs type the position as int; DRF decodes it from the cursor as str.
+        if position is not None and not self._position_is_valid(position):  # type: ignore[arg-type]
             raise exceptions.NotFound(self.invalid_cursor_message)
         return cursor
 
@@ -216,7 +240,9 @@ class Error409Serializer(serializers.Serializer):
 
 class ErrorResponse409Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error409Serializer(many=True)
+    # A declared field, moved off the class by DRF's metaclass: it does not
+    # replace Serializer.errors, whatever the stubs think.
+    errors = Error409Serializer(many=True)  # type: ignore[assignment]
 
 
 class Error400Serializer(serializers.Serializer):
@@ -235,4 +261,4 @@ class ErrorResponse400Serializer(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=[("validation_error", "validation_error"), ("client_error", "client_error")]
     )
-    errors = Error400Serializer(many=True)
+    errors = Error400Serializer(many=True)  # type: ignore[assignment]  # as above

@@ -79,4 +79,5 @@ def install() -> None:
             PATCHED_KOMBU_VERSION,
             kombu.__version__,
         )
-    channel.close = _close_even_if_the_pending_read_fails(channel.close)
+    # Patching kombu's class is the point of this module.
+    channel.close = _close_even_if_the_pending_read_fails(channel.close)  # type: ignore[method-assign]

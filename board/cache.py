@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -126,35 +126,49 @@ class ResilientRedisCache(RedisCache):
         self.breaker.succeeded()
         return result
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def add(
+        self,
+        key: Any,
+        value: Any,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> bool:
         return self._either(
             "add",
             lambda: super(ResilientRedisCache, self).add(key, value, timeout, version),
             lambda: self.fallback.add(key, value, timeout, version),
         )
 
-    def get(self, key, default=None, version=None):
+    def get(self, key: Any, default: Any | None = None, version: int | None = None) -> Any:
         return self._either(
             "get",
             lambda: super(ResilientRedisCache, self).get(key, default, version),
             lambda: self.fallback.get(key, default, version),
         )
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def set(
+        self,
+        key: Any,
+        value: Any,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> None:
         return self._either(
             "set",
             lambda: super(ResilientRedisCache, self).set(key, value, timeout, version),
             lambda: self.fallback.set(key, value, timeout, version),
         )
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+    def touch(
+        self, key: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
         return self._either(
             "touch",
             lambda: super(ResilientRedisCache, self).touch(key, timeout, version),
             lambda: self.fallback.touch(key, timeout, version),
         )
 
-    def delete(self, key, version=None):
+    def delete(self, key: Any, version: int | None = None) -> bool:
         # A delete that cannot reach Redis (a staff change dropping a cached
         # value) is also made locally; Redis keeps the old value until it
         # expires, which the callers' short timeouts allow for.
@@ -165,35 +179,40 @@ class ResilientRedisCache(RedisCache):
             lambda: False,
         )
 
-    def get_many(self, keys, version=None):
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
         return self._either(
             "get_many",
             lambda: super(ResilientRedisCache, self).get_many(keys, version),
             lambda: self.fallback.get_many(keys, version),
         )
 
-    def has_key(self, key, version=None):
+    def has_key(self, key: Any, version: int | None = None) -> bool:
         return self._either(
             "has_key",
             lambda: super(ResilientRedisCache, self).has_key(key, version),
             lambda: self.fallback.has_key(key, version),
         )
 
-    def incr(self, key, delta=1, version=None):
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         return self._either(
             "incr",
             lambda: super(ResilientRedisCache, self).incr(key, delta, version),
             lambda: self.fallback.incr(key, delta, version),
         )
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+    def set_many(
+        self,
+        data: dict[Any, Any],
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> list[Any]:
         return self._either(
             "set_many",
             lambda: super(ResilientRedisCache, self).set_many(data, timeout, version),
             lambda: self.fallback.set_many(data, timeout, version),
         )
 
-    def delete_many(self, keys, version=None):
+    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
         self.fallback.delete_many(keys, version)
         return self._either(
             "delete_many",
@@ -201,8 +220,6 @@ class ResilientRedisCache(RedisCache):
             lambda: None,
         )
 
-    def clear(self):
+    def clear(self) -> None:
         self.fallback.clear()
-        return self._either(
-            "clear", lambda: super(ResilientRedisCache, self).clear(), lambda: False
-        )
+        self._either("clear", lambda: super(ResilientRedisCache, self).clear(), lambda: False)

@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 from board.inbox import unread_count
 
 
-def board(request):
+def board(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {
         "SITE_URL": settings.SITE_URL,

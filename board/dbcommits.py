@@ -19,4 +19,5 @@ class CountsCommits:
 
     def commit(self) -> None:
         self.commits += 1
+        # A mixin: the backend's DatabaseWrapper after it in the MRO has commit().
         super().commit()  # type: ignore[misc]

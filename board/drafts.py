@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 
 DRAFTS_KEY = "board_drafts"
 MAX_DRAFTS = 5
 MAX_DRAFT_LENGTH = 10_000
+
+# A member view: its request (signed in, by the time it runs) and the page's id.
+_View = Callable[..., HttpResponseBase]
 
 
 def save_draft(request: HttpRequest, page: str, text: str) -> None:
@@ -36,7 +41,9 @@ def pop_draft(request: HttpRequest, page: str) -> str:
     return text
 
 
-def member_action(page: Callable[[str], str], *, draft_field: str = "", allow_get: bool = False):
+def member_action(
+    page: Callable[[str], str], *, draft_field: str = "", allow_get: bool = False
+) -> Callable[[_View], _View]:
     """For views that act on POST and belong to a page (the request, the offer).
 
     A visitor is sent to sign in and then back to that page, not to the action's
@@ -44,9 +51,11 @@ def member_action(page: Callable[[str], str], *, draft_field: str = "", allow_ge
     POST-only action goes to the page too.
     """
 
-    def decorator(view):
+    def decorator(view: _View) -> _View:
         @wraps(view)
-        def wrapper(request: HttpRequest, public_id: str, *args, **kwargs):
+        def wrapper(
+            request: HttpRequest, public_id: str, *args: Any, **kwargs: Any
+        ) -> HttpResponseBase:
             back = page(public_id)
             if not request.user.is_authenticated:
                 if request.method == "POST" and draft_field and request.POST.get(draft_field):

@@ -18,14 +18,17 @@ from board.text import strip_bidi_controls
 
 
 class PlainTextFormField(forms.CharField):
-    def to_python(self, value: Any) -> str:
-        return strip_bidi_controls(super().to_python(value))
+    def to_python(self, value: Any) -> str | None:
+        value = super().to_python(value)
+        # None only when the field's empty value is None.
+        return strip_bidi_controls(value) if isinstance(value, str) else value
 
 
 class _PlainTextMixin:
     attname: str
 
     def to_python(self, value: Any) -> Any:
+        # A mixin: the model field after it in the MRO has to_python and formfield.
         value = super().to_python(value)  # type: ignore[misc]
         return strip_bidi_controls(value) if isinstance(value, str) else value
 

@@ -5,22 +5,24 @@ from __future__ import annotations
 import email
 import email.policy
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 
 
 class LocalFileBackend(BaseEmailBackend):
-    def send_messages(self, email_messages) -> int:
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         directory = Path(settings.MAIL_DIR)
         directory.mkdir(parents=True, exist_ok=True)
         for message in email_messages:
             stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
             path = directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-            path.write_bytes(message.message().as_bytes(linesep="\n"))
+            path.write_bytes(message.message().as_bytes())
         return len(email_messages)
 
 

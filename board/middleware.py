@@ -8,16 +8,23 @@ import contextvars
 import logging
 import time
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.functional import LazyObject, empty
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from board.dbcommits import CountsCommits
 from board.errors import Limited, ServiceError
+
+if TYPE_CHECKING:
+    from django.contrib.sessions.backends.base import SessionBase
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +108,7 @@ class PrivateCacheMiddleware:
 SEEN_KEY = "_board_seen"
 
 
-def mark_session_seen(session) -> None:
+def mark_session_seen(session: SessionBase) -> None:
     session[SEEN_KEY] = int(time.time())
 
 
@@ -191,8 +198,29 @@ def database_unavailable_page(request: HttpRequest, *, maybe_saved: bool = False
     }
     response = HttpResponse(loader.get_template("503.html").render(context), status=503)
     response["Retry-After"] = str(RETRY_AFTER_DATABASE_SECONDS)
-    response.database_unavailable = True  # see DatabaseUnavailableMiddleware
+    mark_database_unavailable(response)
     return response
+
+
+# Notes on the request and the response, between this module's middleware and
+# the API's error handler (attributes of our own, so set and read by name).
+_WRITES_ATTRIBUTE = "_board_writes"
+_UNAVAILABLE_ATTRIBUTE = "database_unavailable"
+
+
+def mark_database_unavailable(response: HttpResponseBase) -> None:
+    """Marks `response` as the answer to a database that could not be reached,
+    so DatabaseUnavailableMiddleware may run a safe request again."""
+    setattr(response, _UNAVAILABLE_ATTRIBUTE, True)
+
+
+def _database_was_unavailable(response: HttpResponseBase) -> bool:
+    return bool(getattr(response, _UNAVAILABLE_ATTRIBUTE, False))
+
+
+def _writes_of(request: HttpRequest) -> _Writes | None:
+    writes: _Writes | None = getattr(request, _WRITES_ATTRIBUTE, None)
+    return writes
 
 
 # Statements that change nothing; any other statement run outside a
@@ -219,19 +247,27 @@ class _Writes:
     (counted by the backend, board/dbcommits.py) and the statements committed on
     their own (run outside any transaction), counted here."""
 
-    def __init__(self, connection) -> None:
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection
         self.autocommitted = 0
-        self.commits_before: int | None = getattr(connection, "commits", None)
+        self.counted = connection if isinstance(connection, CountsCommits) else None
+        self.commits_before = None if self.counted is None else self.counted.commits
 
     def maybe_saved(self) -> bool:
         """True unless certainly nothing was committed; a backend that doesn't
         count its commits can't tell, so it counts as maybe."""
-        if self.commits_before is None or self.autocommitted:
+        if self.counted is None or self.autocommitted:
             return True
-        return self.connection.commits != self.commits_before
+        return self.counted.commits != self.commits_before
 
-    def __call__(self, execute, sql, params, many, context):
+    def __call__(
+        self,
+        execute: Callable[..., Any],
+        sql: str,
+        params: Any,
+        many: bool,
+        context: dict[str, Any],
+    ) -> Any:
         if (
             not self.connection.in_atomic_block
             and not _repeatable.get()
@@ -276,9 +312,10 @@ class DatabaseUnavailableMiddleware:
         except (RawPostDataException, RequestDataTooBig):
             return self.get_response(request)
         response = self._watched(request)
-        if not getattr(response, "database_unavailable", False):
+        if not _database_was_unavailable(response):
             return response
-        if request._board_writes.maybe_saved() or connection.in_atomic_block:
+        writes = _writes_of(request)
+        if writes is None or writes.maybe_saved() or connection.in_atomic_block:
             return response
         logger.warning(
             "Running %s %s again on a new database connection; nothing was committed.",
@@ -294,7 +331,8 @@ class DatabaseUnavailableMiddleware:
         and for whether it may run again)."""
         from django.db import connection
 
-        writes = request._board_writes = _Writes(connection)  # type: ignore[attr-defined]
+        writes = _Writes(connection)
+        setattr(request, _WRITES_ATTRIBUTE, writes)
         with connection.execute_wrapper(writes):
             return self.get_response(request)
 
@@ -309,7 +347,7 @@ class DatabaseUnavailableMiddleware:
             request.method,
             request.path,
         )
-        writes: _Writes | None = getattr(request, "_board_writes", None)
+        writes = _writes_of(request)
         return database_unavailable_page(
             request, maybe_saved=writes is None or writes.maybe_saved()
         )

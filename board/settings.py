@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -148,13 +149,17 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
-DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{VAR_DIR / 'board.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
+# A plain dict, not dj-database-url's TypedDict: our backends read keys of their
+# own (CONNECT_RETRY_SECONDS).
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": {
+        **dj_database_url.config(
+            env="DATABASE_URL",
+            default=f"sqlite:///{VAR_DIR / 'board.sqlite3'}",
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        )
+    }
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The same backend, waiting up to this long for a database that is

@@ -13,6 +13,7 @@ per file so the deploy can be fixed.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.core.files.storage import FileSystemStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 class StaticStorage(CompressedManifestStaticFilesStorage):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._reported: set[str] = set()
 

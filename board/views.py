@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from board import crisis as crisis_help
 from board import inbox
+from board.http import AuthenticatedHttpRequest
 from board.mail import read_local_mail
 from board.notifications import label_for, read_unsubscribe_token
 from board.notifications import unsubscribe as do_unsubscribe
@@ -52,15 +53,15 @@ def local_mail(request: HttpRequest) -> HttpResponse:
     return render(request, "board/local_mail.html", {"mails": read_local_mail()})
 
 
-def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "400.html", status=400)
 
 
-def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
-def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
@@ -90,7 +91,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(inbox.inbox(request.user), 30).get_page(request.GET.get("page"))
     items = [
         {"row": row, "summary": inbox.summary(row), "about": inbox.about(row)}
@@ -101,7 +102,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read and go where it points."""
     notification = inbox.mark_read(user=request.user, notification_id=pk)
     if notification is None:
@@ -113,7 +114,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     inbox.mark_all_read(user=request.user)
     messages.success(request, _("All caught up."))
     return redirect("notifications")
