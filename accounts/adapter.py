@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
@@ -5,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from board.notifications import queue_account_email
 
 
@@ -35,15 +40,17 @@ class AccountAdapter(DefaultAccountAdapter):
             to=email, subject=message.subject, text=message.body, html=html, kind=template_prefix
         )
 
-    def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation) -> str:
+    def get_email_confirmation_url(
+        self, request: HttpRequest | None, emailconfirmation: Any
+    ) -> str:
         """The verification link carries the page the person joined from (a
         request they wanted to offer help on), so that confirming brings them
         back there, even when the link is opened in another browser, where the
         sign-up's session (and its `next`) is not."""
         url = super().get_email_confirmation_url(request, emailconfirmation)
-        next_url = ""
-        if request is not None:
-            next_url = request.POST.get("next") or request.GET.get("next") or ""
+        if request is None:
+            return url
+        next_url = request.POST.get("next") or request.GET.get("next") or ""
         if next_url and url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
@@ -51,6 +58,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return url
 
 
-def user_display(user) -> str:
+def user_display(user: User) -> str:
     """How allauth names a person (in their own emails and pages): never by email."""
     return user.display_name or str(_("there"))

@@ -12,13 +12,15 @@ A module of its own because allauth's forms module imports
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 
 
 class SignupForm(AllauthSignupForm):
-    def try_save(self, request: HttpRequest):
+    def try_save(self, request: HttpRequest) -> tuple[Any, Any]:
         if self.account_already_exists:
             # The hash a new account's set_password() computes, thrown away: the
             # taken address's account is never touched.

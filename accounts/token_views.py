@@ -6,13 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import tokens
+from board.http import AuthenticatedHttpRequest
 
 
 class ApiTokenForm(forms.Form):
@@ -24,7 +25,7 @@ class ApiTokenForm(forms.Form):
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -49,7 +50,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def api_token_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+def api_token_revoke(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     tokens.revoke_api_token(user=request.user, public_id=public_id)
     messages.success(request, _("The token is revoked. Anything using it is refused from now on."))
     return redirect("accounts:api_tokens")

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,11 +17,12 @@ from accounts.forms import (
     SubscriptionForm,
 )
 from accounts.models import HelperSubscription
+from board.http import AuthenticatedHttpRequest
 from board.notifications import preferences_for
 
 
 @login_required
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.update_profile(user=request.user, display_name=form.cleaned_data["display_name"])
@@ -31,7 +32,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notifications_page(request: HttpRequest) -> HttpResponse:
+def notifications_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Which new requests a person hears about, and which emails they get: one
     form, one Save button."""
     user = request.user
@@ -65,7 +66,7 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_data(request: HttpRequest) -> HttpResponse:
+def export_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Download my data: one JSON file of everything the board keeps about me."""
     data = services.export_user_data(request.user)
     response = HttpResponse(
@@ -78,7 +79,7 @@ def export_data(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.delete_account(request.user, keep_requests=form.keep_requests)

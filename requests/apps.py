@@ -29,4 +29,5 @@ def keep_drf_off_this_app() -> None:
 
     found = getattr(rest_framework.compat, "requests", None)
     if found is not None and not hasattr(found, "Session"):
-        rest_framework.compat.requests = None
+        # drf-stubs type it as the module; DRF itself sets None when requests is missing.
+        rest_framework.compat.requests = None  # type: ignore[assignment]

@@ -1,8 +1,11 @@
+from typing import Any
+
 import django_filters
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from requests.models import Category, HelpRequest
+from requests.models import Category, HelpRequest, HelpRequestQuerySet
 
 
 class BoardFilter(django_filters.FilterSet):
@@ -39,24 +42,30 @@ class BoardFilter(django_filters.FilterSet):
         model = HelpRequest
         fields = ["q", "category", "kind", "status", "no_offers"]
 
-    def __init__(self, data=None, *args, **kwargs):
-        data = data.copy() if data is not None else {}
-        if not data.get("status"):
-            data["status"] = HelpRequest.Status.OPEN
-        super().__init__(data, *args, **kwargs)
+    def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any) -> None:
+        values: QueryDict | dict[str, Any] = data.copy() if data is not None else {}
+        if not values.get("status"):
+            values["status"] = HelpRequest.Status.OPEN
+        super().__init__(values, *args, **kwargs)
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: HelpRequestQuerySet) -> HelpRequestQuerySet:
         queryset = super().filter_queryset(queryset)
         if "status" in self.form.errors:
             # An unknown status (a hand-edited link) shows the default: open requests.
             queryset = queryset.filter(status=HelpRequest.Status.OPEN)
         return queryset
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(
+        self, queryset: HelpRequestQuerySet, name: str, value: str
+    ) -> HelpRequestQuerySet:
         return queryset.search(value) if value.strip() else queryset
 
-    def filter_status(self, queryset, name, value):
+    def filter_status(
+        self, queryset: HelpRequestQuerySet, name: str, value: str
+    ) -> HelpRequestQuerySet:
         return queryset if value == self.STATUS_ANY else queryset.filter(status=value)
 
-    def filter_no_offers(self, queryset, name, value):
+    def filter_no_offers(
+        self, queryset: HelpRequestQuerySet, name: str, value: bool
+    ) -> HelpRequestQuerySet:
         return queryset.filter(offer_count=0) if value else queryset

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 MAX_TERMS = 8
@@ -104,6 +105,8 @@ class CappedPaginator(Paginator):
         super().__init__(*args, **kwargs)
         self.cap = cap
 
+    object_list: QuerySet[Any]
+
     @cached_property
     def count(self) -> int:
         # Unordered: whether there are more than `cap` matches needs no ranking.
@@ -118,7 +121,7 @@ class CappedPaginator(Paginator):
         # real end, so every page is a full slice (the board sets no orphans).
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        return Page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 # --- The SQLite index's triggers, kept even when Django rebuilds the table ---------

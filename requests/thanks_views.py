@@ -6,13 +6,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from board.drafts import member_action
+from board.http import AuthenticatedHttpRequest
 from requests import selectors, thanks
 from requests.models import THANK_YOU_MAX
 from requests.services import ServiceError
@@ -45,7 +46,7 @@ def _offer_page(public_id: str) -> str:
 
 
 @member_action(_offer_page, draft_field="body", allow_get=True)
-def thank(request: HttpRequest, public_id: str) -> HttpResponse:
+def thank(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     """The asker writes their accepted helper a note (optionally resolving)."""
     offer = selectors.get_offer_for(request.user, public_id)
     if not thanks.can_thank_now(offer, request.user):
@@ -77,7 +78,7 @@ def thank(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def thanks_page(request: HttpRequest) -> HttpResponse:
+def thanks_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The thanks a helper received: private, only they see it."""
     notes = thanks.thanks_received(request.user)
     page = Paginator(notes, 20).get_page(request.GET.get("page"))

@@ -8,19 +8,23 @@ may not see), writes through one service; a rule that says no (a Refusal) is a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from board.api_machinery import CursorPagination
+from board.http import AuthenticatedRequest, member
 from requests import selectors as request_selectors
 from requests import thanks
-from requests.models import Category
+from requests.models import Category, ThankYou
 from stories import figures, selectors, services
 from stories.models import Story
 from stories.serializers import (
@@ -48,7 +52,7 @@ def _category(slug: str | None) -> Category | None:
     return category
 
 
-def _texts(data: dict) -> dict[str, str]:
+def _texts(data: Mapping[str, Any]) -> dict[str, str]:
     return {name: data[name] for name in Story.TEXT_FIELDS}
 
 
@@ -62,21 +66,21 @@ def _texts(data: dict) -> dict[str, str]:
         responses={201: MyStoryOut},
     ),
 )
-class StoryListApi(ListAPIView):
+class StoryListApi(ListAPIView[Story]):
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = StoryOut
     pagination_class = NewestPublished
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Story]:
         return Story.objects.published().select_related("author", "helper", "category")
 
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
         return self.get_paginated_response(
             StoryOut([selectors.card(s) for s in page], many=True).data
         )
 
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = StoryIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -98,7 +102,7 @@ class StoryDetailApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(operation_id="stories_read", tags=["stories"], responses=StoryOut)
-    def get(self, request, public_id: str):
+    def get(self, request: Request, public_id: str) -> Response:
         return Response(StoryOut(selectors.get_published(public_id)).data)
 
     @extend_schema(
@@ -108,7 +112,7 @@ class StoryDetailApi(APIView):
         request=StoryTextsIn,
         responses=MyStoryOut,
     )
-    def patch(self, request, public_id: str):
+    def patch(self, request: AuthenticatedRequest, public_id: str) -> Response:
         story = selectors.get_own_story(request.user, public_id)
         if not isinstance(request.data, Mapping):
             raise exceptions.ValidationError(
@@ -133,7 +137,7 @@ class StoryDetailApi(APIView):
         summary="Withdraw your story: it is deleted, gone from every page at once",
         responses={204: None},
     )
-    def delete(self, request, public_id: str):
+    def delete(self, request: AuthenticatedRequest, public_id: str) -> Response:
         story = selectors.get_own_story(request.user, public_id)
         services.withdraw_story(story=story, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -142,12 +146,12 @@ class StoryDetailApi(APIView):
 @extend_schema_view(
     get=extend_schema(operation_id="me_stories_list", tags=["stories"], summary="Your stories")
 )
-class MyStoryListApi(ListAPIView):
+class MyStoryListApi(ListAPIView[Story]):
     permission_classes = [IsAuthenticated]
     serializer_class = MyStoryOut
 
-    def get_queryset(self):
-        return selectors.stories_of(self.request.user)
+    def get_queryset(self) -> QuerySet[Story]:
+        return selectors.stories_of(member(self.request))
 
 
 class BeenThereApi(APIView):
@@ -156,7 +160,9 @@ class BeenThereApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    def _response(self, request, public_id: str, code=status.HTTP_200_OK) -> Response:
+    def _response(
+        self, request: AuthenticatedRequest, public_id: str, code: int = status.HTTP_200_OK
+    ) -> Response:
         help_request = request_selectors.get_request_for(request.user, public_id)
         is_author = help_request.author_id == request.user.pk
         body = {
@@ -166,19 +172,19 @@ class BeenThereApi(APIView):
         return Response(BeenThereOut(body).data, status=code)
 
     @extend_schema(operation_id="been_there_read", tags=["stories"], responses=BeenThereOut)
-    def get(self, request, public_id: str):
+    def get(self, request: AuthenticatedRequest, public_id: str) -> Response:
         return self._response(request, public_id)
 
     @extend_schema(
         operation_id="been_there_say", tags=["stories"], request=None, responses=BeenThereOut
     )
-    def post(self, request, public_id: str):
+    def post(self, request: AuthenticatedRequest, public_id: str) -> Response:
         help_request = request_selectors.get_request_for(request.user, public_id)
         services.say_been_there(user=request.user, help_request=help_request)
         return self._response(request, public_id)
 
     @extend_schema(operation_id="been_there_take_back", tags=["stories"], responses={204: None})
-    def delete(self, request, public_id: str):
+    def delete(self, request: AuthenticatedRequest, public_id: str) -> Response:
         help_request = request_selectors.get_request_for(request.user, public_id)
         services.take_back_been_there(user=request.user, help_request=help_request)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -189,12 +195,12 @@ class BeenThereApi(APIView):
         operation_id="me_thanks_list", tags=["stories"], summary="Thank-you notes you received"
     )
 )
-class MyThanksApi(ListAPIView):
+class MyThanksApi(ListAPIView[ThankYou]):
     permission_classes = [IsAuthenticated]
     serializer_class = ThankYouOut
 
-    def get_queryset(self):
-        return thanks.thanks_received(self.request.user)
+    def get_queryset(self) -> QuerySet[ThankYou]:
+        return thanks.thanks_received(member(self.request))
 
 
 class OfferThankYouApi(APIView):
@@ -208,7 +214,7 @@ class OfferThankYouApi(APIView):
         request=ThankYouIn,
         responses={201: ThankYouOut},
     )
-    def post(self, request, public_id: str):
+    def post(self, request: AuthenticatedRequest, public_id: str) -> Response:
         offer = request_selectors.get_offer_for(request.user, public_id)
         if offer.request.author_id != request.user.pk:
             raise exceptions.PermissionDenied(
@@ -231,5 +237,5 @@ class FiguresApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(operation_id="figures_read", tags=["stories"], responses=FiguresOut)
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(FiguresOut({"figures": figures.shown()}).data)

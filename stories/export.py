@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from accounts.models import User
 from requests.models import ThankYou
@@ -11,7 +12,7 @@ from stories import cache
 from stories.models import BeenThere, Story
 
 
-def _when(value) -> str | None:
+def _when(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -37,7 +38,7 @@ def stories_data(user: User) -> dict:
                 "status": s.status,
                 "shown_as": s.alias,
                 "shows_my_name": s.show_name,
-                "category": s.category.name if s.category_id else None,
+                "category": s.category.name if s.category else None,
                 **s.texts(),
                 "moderator_note": s.moderator_note,
                 "created_at": _when(s.created_at),

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import statistics
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,7 +33,7 @@ CACHE_SECONDS = 2 * 60 * 60  # longer than the job's interval
 WINDOW_DAYS = 90
 
 
-def _people(values) -> int:
+def _people(values: Iterable[Any]) -> int:
     return len(set(values))
 
 
@@ -39,7 +41,7 @@ def _round_share(part: int, whole: int) -> int:
     return int(round(100 * part / whole / 5) * 5) if whole else 0
 
 
-def compute(now=None) -> dict:
+def compute(now: datetime | None = None) -> dict[str, Any]:
     """Count, and keep the result (snapshot row and cache)."""
     now = now or timezone.now()
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)

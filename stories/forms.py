@@ -1,8 +1,15 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from requests.models import Category
 from stories.models import PROMPT_MAX
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 _MESSAGES = {
     "max_length": _(
@@ -11,7 +18,7 @@ _MESSAGES = {
 }
 
 
-def _prompt(label, help_text=""):
+def _prompt(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,
@@ -44,8 +51,9 @@ class StoryForm(forms.Form):
         ),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         texts = [
             data.get(name, "").strip()
             for name in ("hard_to_ask", "when_i_did", "to_someone_hesitating")

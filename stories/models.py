@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,14 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from board.fields import PlainTextField
 from requests.models import Category, HelpRequest, new_alias, new_public_id
 
+if TYPE_CHECKING:  # accounts sits below stories; the type is for annotations only
+    from accounts.models import User
+
 PROMPT_MAX = 2000
 
 
 class StoryQuerySet(models.QuerySet["Story"]):
-    def published(self):
+    def published(self) -> StoryQuerySet:
         return self.filter(status=Story.Status.PUBLISHED)
 
-    def of(self, user):
+    def of(self, user: User) -> StoryQuerySet:
         return self.filter(author=user)
 
 
@@ -124,7 +129,7 @@ class Story(models.Model):
     @property
     def public_helper_name(self) -> str:
         """The helper's name, only once they consented through the board."""
-        if self.helper_id and self.helper_naming == self.HelperNaming.CONSENTED:
+        if self.helper is not None and self.helper_naming == self.HelperNaming.CONSENTED:
             return self.helper.display_name
         return ""
 

@@ -204,7 +204,7 @@ def _tell_author(story: Story, variant: str) -> None:
     )
 
 
-def _moderated(story: Story, moderator: User, status: str, note: str = "") -> None:
+def _moderated(story: Story, moderator: User, status: Story.Status, note: str = "") -> None:
     kind = {
         Story.Status.PUBLISHED: ModerationAction.Kind.PUBLISH_STORY,
         Story.Status.EDIT_PROPOSED: ModerationAction.Kind.PROPOSE_STORY_EDIT,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from board import crisis
 from board.drafts import member_action
+from board.http import AuthenticatedHttpRequest
 from requests import selectors as request_selectors
 from requests.moderation import can_moderate
 from requests.moderation_views import moderator_required
@@ -61,7 +62,7 @@ def _crisis_panel(request: HttpRequest, form: StoryForm) -> dict | None:
 
 
 @login_required
-def new(request: HttpRequest, public_id: str) -> HttpResponse:
+def new(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     help_request = request_selectors.get_own_request(request.user, public_id)
     try:
         services.check_can_share(author=request.user, help_request=help_request)
@@ -102,12 +103,12 @@ def new(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "stories/mine.html", {"stories": selectors.stories_of(request.user)})
 
 
 @login_required
-def edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     story = selectors.get_own_story(request.user, public_id)
     initial = {**story.texts(), "category": story.category_id, "show_name": story.show_name}
     form = StoryForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -138,7 +139,7 @@ def _mine(_public_id: str) -> str:
 
 
 @member_action(_mine)
-def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     story = selectors.get_own_story(request.user, public_id)
     services.withdraw_story(story=story, by=request.user)
     messages.success(request, _("Your story is withdrawn. It is no longer anywhere on the board."))
@@ -146,7 +147,7 @@ def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @member_action(_mine)
-def answer_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def answer_edit(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     story = selectors.get_own_story(request.user, public_id)
     agree = request.POST.get("agree") == "yes"
     try:
@@ -167,7 +168,7 @@ def answer_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def naming(request: HttpRequest, public_id: str) -> HttpResponse:
+def naming(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     """The helper reads the story and says whether it may name them."""
     story = selectors.story_for_helper(request.user, public_id)
     if request.method == "POST":
@@ -191,7 +192,7 @@ def _request_page(public_id: str) -> str:
 
 
 @member_action(_request_page)
-def been_there(request: HttpRequest, public_id: str) -> HttpResponse:
+def been_there(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     help_request = request_selectors.get_request_for(request.user, public_id)
     try:
         if request.POST.get("take_back") == "1":
@@ -212,7 +213,7 @@ def been_there(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @moderator_required
-def moderate(request: HttpRequest, public_id: str) -> HttpResponse:
+def moderate(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     story = Story.objects.filter(public_id=public_id).first()
     if story is None:
         raise Http404
@@ -243,7 +244,7 @@ def moderate(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @moderator_required
-def propose(request: HttpRequest, public_id: str) -> HttpResponse:
+def propose(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     """The form for an edit for privacy (it posts to `moderate`)."""
     story = Story.objects.filter(public_id=public_id, status=Story.Status.PENDING).first()
     if story is None:

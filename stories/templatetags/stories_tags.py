@@ -4,7 +4,10 @@ section, and the public figures."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
+from django.template import Context
 
 from stories import figures, selectors
 
@@ -17,7 +20,7 @@ def one_story() -> dict:
 
 
 @register.inclusion_tag("stories/_been_there.html", takes_context=True)
-def been_there(context) -> dict:
+def been_there(context: Context) -> dict[str, Any]:
     """For the asker: how many (never who). For a signed-in person who hasn't
     offered, on an open request: the button (or "take it back"). Nothing else."""
     request = context["request"]
@@ -43,7 +46,7 @@ def been_there(context) -> dict:
 
 
 @register.inclusion_tag("stories/_queue_section.html", takes_context=True)
-def stories_queue(context) -> dict:
+def stories_queue(context: Context) -> dict[str, Any]:
     limit = context.get("limit") or 50
     return {
         "stories": list(selectors.awaiting_moderation()[:limit]),

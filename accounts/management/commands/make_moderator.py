@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from accounts.moderation import make_moderator
@@ -7,10 +9,10 @@ from accounts.moderation import make_moderator
 class Command(BaseCommand):
     help = "Make an existing person a moderator (staff, in the Moderators group)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email", help="The email address the person signs in with.")
 
-    def handle(self, *args, email: str, **options):
+    def handle(self, *args: Any, email: str, **options: Any) -> None:
         try:
             user = User.objects.get(email__iexact=email)
         except User.DoesNotExist:
