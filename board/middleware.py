@@ -19,7 +19,6 @@ from django.utils.functional import LazyObject, empty
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from board.dbcommits import CountsCommits
 from board.errors import Limited, ServiceError
 
 if TYPE_CHECKING:
@@ -242,6 +241,14 @@ def repeatable_write() -> Iterator[None]:
         _repeatable.reset(token)
 
 
+def _commits(connection: BaseDatabaseWrapper) -> int | None:
+    """How many COMMITs `connection` attempted (board/dbcommits.py); None for a
+    backend that doesn't count. Read by name: `django.db.connection` is a proxy,
+    not the backend's class."""
+    commits: int | None = getattr(connection, "commits", None)
+    return commits
+
+
 class _Writes:
     """What one run of a request may have saved: the commits it attempted
     (counted by the backend, board/dbcommits.py) and the statements committed on
@@ -250,15 +257,14 @@ class _Writes:
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection
         self.autocommitted = 0
-        self.counted = connection if isinstance(connection, CountsCommits) else None
-        self.commits_before = None if self.counted is None else self.counted.commits
+        self.commits_before = _commits(connection)
 
     def maybe_saved(self) -> bool:
         """True unless certainly nothing was committed; a backend that doesn't
         count its commits can't tell, so it counts as maybe."""
-        if self.counted is None or self.autocommitted:
+        if self.commits_before is None or self.autocommitted:
             return True
-        return self.counted.commits != self.commits_before
+        return _commits(self.connection) != self.commits_before
 
     def __call__(
         self,

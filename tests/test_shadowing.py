@@ -81,6 +81,18 @@ def test_no_installed_distribution_provides_a_top_level_requests_module():
     assert offenders == [], f"these distributions install a `requests` module: {offenders}"
 
 
+def test_no_type_stubs_for_pypi_requests_are_installed():
+    """mypy (make types) must read `requests` as our app: a `requests-stubs`
+    package (types-requests, or djangorestframework-stubs' `requests` extra)
+    would describe PyPI's library under the same name."""
+    offenders = [
+        dist.metadata["Name"]
+        for dist in importlib.metadata.distributions()
+        if any(str(path).startswith("requests-stubs/") for path in dist.files or [])
+    ]
+    assert offenders == [], f"these distributions install stubs for `requests`: {offenders}"
+
+
 def test_no_installed_distribution_requires_requests():
     """Requirements that apply without extras; one behind an extra we don't
     install (e.g. `foo[http]`) is fine, since it is never installed."""
