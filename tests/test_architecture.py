@@ -9,8 +9,8 @@ too, unless it carries a comment saying why it is local:
         # local import: signal handlers connect once the app registry is ready
         from board import signals
 
-(the `# local import: <why>` comment on the import's first line or the line
-before it). Imports under `if TYPE_CHECKING:` are for annotations only, never
+(the `# local import: <why>` comment on the import's first line or in the
+comment lines just above it). Imports under `if TYPE_CHECKING:` are for annotations only, never
 run, and are left out. Migrations are generated and left out.
 
 Read from the source with `ast`: nothing is imported, so this runs in
@@ -95,9 +95,15 @@ def imports_of(module: str, path: Path, modules: dict[str, Path]) -> list[Import
     found: list[Import] = []
 
     def has_reason(line: int) -> bool:
-        here = lines[line - 1]
-        before = lines[line - 2].strip() if line >= 2 else ""
-        return LOCAL_IMPORT_REASON in here or before.startswith(LOCAL_IMPORT_REASON)
+        """On the import's first line, or in the comment block just above it."""
+        if LOCAL_IMPORT_REASON in lines[line - 1]:
+            return True
+        above = line - 2
+        while above >= 0 and lines[above].strip().startswith("#"):
+            if lines[above].strip().startswith(LOCAL_IMPORT_REASON):
+                return True
+            above -= 1
+        return False
 
     def visit(node: ast.AST, local: bool) -> None:
         if isinstance(node, ast.If) and _is_type_checking(node.test):
@@ -244,7 +250,8 @@ def test_the_checker_sees_circles_local_imports_and_reasons(tmp_path, monkeypatc
     (package / "c.py").write_text(
         "from board import a\n"
         "def g():\n"
-        "    # local import: only to show a reason is honoured\n"
+        "    # local import: only to show a reason is honoured,\n"
+        "    # even above a second line of comment\n"
         "    from board import d\n"
         "def h():\n"
         "    from board import d  # local import: the same, on the line\n"
@@ -260,4 +267,5 @@ def test_the_checker_sees_circles_local_imports_and_reasons(tmp_path, monkeypatc
     assert strongly_connected(graph) == [["board.a", "board.b"]]
     unexplained = [(i.importer, i.line) for i in imports if i.local and not i.reason]
     assert unexplained == [("board.b", 2)]
+    assert [(i.importer, i.line) for i in imports if i.reason] == [("board.c", 5), ("board.c", 7)]
     assert "board.a -> board.b -> board.a" in describe(graph, imports, ["board.a", "board.b"])
