@@ -1,8 +1,8 @@
 """Settings for the test suite: the real settings, made fast and hermetic.
 
 The fast tier never talks to a broker or an SMTP server: tasks run in-process
-after commit and mail lands in `django.core.mail.outbox`. The services tier
-(tests/services) points Celery at a real Redis and worker itself.
+after commit and mail lands in `django.core.mail.outbox`. The integration
+tier (tests/integration) points Celery at a real Redis and worker itself.
 """
 
 import os

@@ -4,7 +4,7 @@ Loaded as a pytest plugin (`-p tests.tiers` in pyproject.toml), so it sees
 every run, whichever directories are collected.
 
 - fast: everything that needs only the database (the default).
-- services: tests/services, marked `services`. Needs PostgreSQL (a worker
+- integration: tests/integration, marked `integration`. Needs PostgreSQL (a worker
   process must see the test database), Redis and a Celery worker subprocess.
 - browser: tests/e2e, marked `e2e`. Needs Chromium (/usr/bin/chromium, or
   the path in BOARD_CHROMIUM).
@@ -14,7 +14,7 @@ With CI=true (or BOARD_REQUIRE_ALL_TIERS=1) a missing requirement is a
 failure, and so is a tier that ran no test at all: in a full run (`pytest`
 with no paths, as `make test` does) all three tiers must have passed tests;
 in a partial run, every tier that was collected must have. BOARD_REQUIRE_TIERS
-(or --require-tiers) names the required tiers explicitly, e.g. "services,browser".
+(or --require-tiers) names the required tiers explicitly, e.g. "integration,browser".
 """
 
 from __future__ import annotations
@@ -30,17 +30,17 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-FAST, SERVICES, BROWSER = "fast", "services", "browser"
-TIERS = (FAST, SERVICES, BROWSER)
+FAST, INTEGRATION, BROWSER = "fast", "integration", "browser"
+TIERS = (FAST, INTEGRATION, BROWSER)
 TESTS_DIR = Path(__file__).resolve().parent
-TIER_DIRS = {SERVICES: TESTS_DIR / "services", BROWSER: TESTS_DIR / "e2e"}
-TIER_MARKERS = {SERVICES: "services", BROWSER: "e2e"}
+TIER_DIRS = {INTEGRATION: TESTS_DIR / "integration", BROWSER: TESTS_DIR / "e2e"}
+TIER_MARKERS = {INTEGRATION: "integration", BROWSER: "e2e"}
 TIER_PROPERTY = "board_tier"
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-# The services tier uses its own Redis database, flushed at the start, so it
+# The integration tier uses its own Redis database, flushed at the start, so it
 # never touches a developer's queued tasks or cache (db 0 by default).
-SERVICES_REDIS_DB = 15
+INTEGRATION_REDIS_DB = 15
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -76,15 +76,15 @@ def redis_url() -> str:
     return os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
 
 
-def services_redis_url() -> str:
-    """REDIS_URL's server with the services tier's own database number.
+def integration_redis_url() -> str:
+    """REDIS_URL's server with the integration tier's own database number.
 
     Under pytest-xdist each worker process gets a database of its own
     (15, 14, ...), so two workers' Celery queues never mix."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     offset = int("".join(ch for ch in worker if ch.isdigit()) or 0) % 8
     parts = urlsplit(redis_url())
-    return urlunsplit(parts._replace(path=f"/{SERVICES_REDIS_DB - offset}", query=""))
+    return urlunsplit(parts._replace(path=f"/{INTEGRATION_REDIS_DB - offset}", query=""))
 
 
 def _redis_problem(url: str) -> str | None:
@@ -102,8 +102,8 @@ def _redis_problem(url: str) -> str | None:
     return None
 
 
-def services_problem() -> str | None:
-    """Why the services tier can't run here, or None. Needs Django configured."""
+def integration_problem() -> str | None:
+    """Why the integration tier can't run here, or None. Needs Django configured."""
     from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"]
@@ -146,7 +146,7 @@ def database_content_kept(django_db_blocker) -> Iterator[None]:
     """Leave the test database as it was found (with the rows data migrations
     seed, such as categories) after a run of transactional tests.
 
-    The services and browser tiers need committed data (a worker process, a
+    The integration and browser tiers need committed data (a worker process, a
     live server thread), so each of their tests ends by emptying every table.
     Their tests use `serialized_rollback`, so each starts from the database's
     content at setup; this puts that content back after the last of them too,
@@ -168,8 +168,8 @@ def database_content_kept(django_db_blocker) -> Iterator[None]:
 
 
 def tier_of(item: pytest.Item) -> str:
-    if item.get_closest_marker(TIER_MARKERS[SERVICES]):
-        return SERVICES
+    if item.get_closest_marker(TIER_MARKERS[INTEGRATION]):
+        return INTEGRATION
     if item.get_closest_marker(TIER_MARKERS[BROWSER]):
         return BROWSER
     return FAST
@@ -180,7 +180,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--require-tiers",
         default=os.environ.get("BOARD_REQUIRE_TIERS", ""),
         help=(
-            "Comma-separated tiers (fast, services, browser) that must each pass at least "
+            "Comma-separated tiers (fast, integration, browser) that must each pass at least "
             "one test, or the run fails. Default: with CI=true, all three in a full run, "
             "else the tiers collected. Env: BOARD_REQUIRE_TIERS."
         ),
@@ -288,14 +288,14 @@ class TierCount:
             return
         terminalreporter.section("tiers")
         for tier in shown:
-            line = f"{tier:>8}: {self.selected[tier]} selected, {self.passed[tier]} passed"
+            line = f"{tier:>11}: {self.selected[tier]} selected, {self.passed[tier]} passed"
             if self.skipped[tier]:
                 line += f", {self.skipped[tier]} skipped"
             if tier in missing:
                 line += "  <-- DID NOT RUN"
             terminalreporter.write_line(line, red=tier in missing)
             for reason in sorted(self.reasons[tier])[:3]:
-                terminalreporter.write_line(f"          {reason}", yellow=True)
+                terminalreporter.write_line(f"             {reason}", yellow=True)
         if missing:
             terminalreporter.write_line(
                 f"FAILED: the {', '.join(missing)} tier(s) passed no test, and every tier must "

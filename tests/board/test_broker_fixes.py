@@ -1,6 +1,6 @@
 """The kombu fix that keeps a worker alive when Redis dies while it holds a
 task (board/broker_fixes.py). The crash itself is reproduced over real
-services in tests/services/test_delivery_faults.py."""
+services in tests/integration/test_delivery_faults.py."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Redis here is really unreachable: the cache points at a port nobody listens
 on (refused at once) or at a socket that accepts and never answers (a hung
 Redis). The database failure is simulated: a statement (the offer's notification,
 inside the offer's transaction, or every one) raises the OperationalError of
-a dropped connection. The services tier (tests/services/test_faults.py) does both for real.
+a dropped connection. The integration tier (tests/integration/test_faults.py) does both for real.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The outbox: at-least-once, idempotent email delivery (board/notifications.py).
 
 In the fast tier the Celery task runs in-process (eager) once the transaction
-commits; the services tier runs the same code against a real broker and SMTP.
+commits; the integration tier runs the same code against a real broker and SMTP.
 """
 
 import logging

@@ -1,9 +1,9 @@
-"""Real processes for the services tier and `make chaos`: a redis-server and a
+"""Real processes for the integration tier and `make chaos`: a redis-server and a
 throwaway PostgreSQL cluster of their own (on free ports, never the
 machine's), gunicorn, Celery workers and beat, each in a process group of its
 own so a SIGKILL reaches its children.
 
-No pytest here: tests/services/conftest.py and benchmarks/chaos.py both build
+No pytest here: tests/integration/conftest.py and benchmarks/chaos.py both build
 on it (the tests turn a TimeoutError into a failure).
 """
 

@@ -11,10 +11,10 @@ from board import notifications
 from board.models import Notification
 from requests import services
 from tests.factories import HelpRequestFactory, OfferFactory, UserFactory
-from tests.services.conftest import SITE_URL, wait_for
+from tests.integration.conftest import SITE_URL, wait_for
 
 pytestmark = [
-    pytest.mark.services,
+    pytest.mark.integration,
     # Committed data, and the seeded rows put back for whoever comes next.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

@@ -34,11 +34,11 @@ from rest_framework.test import APIClient
 from board.models import Notification
 from requests.models import Offer
 from tests.factories import HelpRequestFactory, UserFactory
-from tests.services.conftest import service_env, wait_for
+from tests.integration.conftest import service_env, wait_for
 from tests.support import processes
 from tests.support.processes import PostgresCluster, free_port
 
-pytestmark = [pytest.mark.services]
+pytestmark = [pytest.mark.integration]
 
 DEADLINE = 60
 SWEEPER = {

@@ -1,4 +1,4 @@
-"""The services tier: a real Redis broker, a real Celery worker process, a real
+"""The integration tier: a real Redis broker, a real Celery worker process, a real
 SMTP server (aiosmtpd) and PostgreSQL.
 
 The worker is a subprocess running the production settings (`board.settings`)
@@ -138,16 +138,16 @@ class RecordingHandler:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def services_tier():
+def integration_tier():
     """Skip the tier here, or fail it in CI, when a service is missing. Session
     scoped and autouse, so it runs before the test database is set up."""
-    problem = tiers.services_problem()
+    problem = tiers.integration_problem()
     if problem:
-        tiers.unavailable(tiers.SERVICES, problem)
+        tiers.unavailable(tiers.INTEGRATION, problem)
 
 
 @pytest.fixture(scope="package")
-def smtp_server(services_tier):
+def smtp_server(integration_tier):
     from aiosmtpd.controller import Controller
 
     handler = RecordingHandler()
@@ -172,11 +172,11 @@ def smtp(smtp_server) -> RecordingHandler:
 
 
 @pytest.fixture(scope="package")
-def services_redis_url(services_tier) -> str:
+def integration_redis_url(integration_tier) -> str:
     """The tier's own Redis database, flushed so no stale task is delivered."""
     import redis
 
-    url = tiers.services_redis_url()
+    url = tiers.integration_redis_url()
     client = redis.Redis.from_url(url)
     try:
         client.flushdb()
@@ -233,7 +233,7 @@ WORKER_KEY = pytest.StashKey[Worker]()
 
 
 @pytest.fixture(scope="package")
-def celery_worker(request, django_db_setup, smtp_server, services_redis_url, tmp_path_factory):
+def celery_worker(request, django_db_setup, smtp_server, integration_redis_url, tmp_path_factory):
     """`celery -A board worker --pool=solo` on the test database, with the
     production settings, sending to the SMTP server above."""
     from django.conf import settings
@@ -243,17 +243,17 @@ def celery_worker(request, django_db_setup, smtp_server, services_redis_url, tmp
     log_path = log_dir / "worker.log"
     env = service_env(
         database_url=database_url,
-        redis_url=services_redis_url,
+        redis_url=integration_redis_url,
         smtp_port=smtp_server.port,
         var_dir=log_dir / "var",
     )
     process = processes.spawn(
         "worker",
-        processes.worker_command(f"services-tier-{os.getpid()}@%h"),
+        processes.worker_command(f"integration-tier-{os.getpid()}@%h"),
         env=env,
         directory=log_dir,
     ).process
-    worker = Worker(process, log_path, services_redis_url, database_url)
+    worker = Worker(process, log_path, integration_redis_url, database_url)
     request.config.stash[WORKER_KEY] = worker
     try:
         deadline = time.monotonic() + WORKER_READY_SECONDS
@@ -540,7 +540,7 @@ def own_stack(request, smtp_server, database_kept, transactional_db, tmp_path):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """A failing services test shows the worker's log under its traceback (and
+    """A failing integration test shows the worker's log under its traceback (and
     the logs of its own stack's processes)."""
     report = yield
     if report.failed:

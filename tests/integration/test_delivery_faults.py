@@ -28,10 +28,10 @@ from board.models import Notification
 from requests import services
 from requests.models import Offer
 from tests.factories import HelpRequestFactory, UserFactory
-from tests.services.conftest import TcpProxy, _database_url, wait_for
+from tests.integration.conftest import TcpProxy, _database_url, wait_for
 
 pytestmark = [
-    pytest.mark.services,
+    pytest.mark.integration,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

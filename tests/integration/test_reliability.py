@@ -29,10 +29,10 @@ from board.models import Notification
 from requests import services
 from requests.models import Offer
 from tests.factories import HelpRequestFactory, NotificationFactory, UserFactory
-from tests.services.conftest import Process, wait_for
+from tests.integration.conftest import Process, wait_for
 
 pytestmark = [
-    pytest.mark.services,
+    pytest.mark.integration,
     # Committed data, and the seeded rows put back for whoever comes next.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
