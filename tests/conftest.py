@@ -3,27 +3,28 @@
 import pytest
 from django.core.cache import cache
 
-from tests.factories import HelpRequestFactory, OfferFactory, UserFactory
+from tests.factories import HelpRequestFactory, OfferFactory
+from tests.support.personas import new_asker, new_helper, new_moderator, new_outsider
 
 
 @pytest.fixture
 def asker(db):
-    return UserFactory(display_name="Asha Asker", email="asha@example.org")
+    return new_asker()
 
 
 @pytest.fixture
 def helper(db):
-    return UserFactory(display_name="Hugo Helper", email="hugo@example.org")
+    return new_helper()
 
 
 @pytest.fixture
 def outsider(db):
-    return UserFactory(display_name="Otto Outsider", email="otto@example.org")
+    return new_outsider()
 
 
 @pytest.fixture
 def moderator(db):
-    return UserFactory(display_name="Mo Moderator", email="mo@example.org", is_staff=True)
+    return new_moderator()
 
 
 @pytest.fixture

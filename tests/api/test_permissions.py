@@ -9,33 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from board.notifications import CONFIGURABLE_KINDS
-from tests.api.conftest import PERSONAS, Scene, assert_error_format
-from tests.test_anonymity import leaks
-
-
-def api_endpoints() -> dict[str, set[str]]:
-    """Every URL name in the "api" namespace, with the HTTP methods its view answers."""
-    found: dict[str, set[str]] = {}
-
-    def walk(resolver: URLResolver, namespace: str) -> None:
-        for entry in resolver.url_patterns:
-            if isinstance(entry, URLResolver):
-                walk(entry, entry.namespace or namespace)
-            elif namespace == "api":
-                view = getattr(entry.callback, "view_class", None) or entry.callback.cls
-                methods = {
-                    method
-                    for method in view.http_method_names
-                    if method not in ("options", "head") and hasattr(view, method)
-                }
-                found[f"api:{entry.name}"] = methods
-
-    walk(get_resolver(), "")
-    return found
-
+from tests.support.anonymity import leaks
+from tests.support.api import PERSONAS, Scene, api_endpoints, assert_error_format, url_kwargs
 
 # (asker, helper, other, visitor). The asker owns the anonymous request, the
 # notification and the token; the helper made the pending offer on it.
@@ -88,20 +66,6 @@ EXPECTED: dict[str, dict[str, tuple[int, int, int, int]]] = {
     },
     "api:figures": {"get": (200, 200, 200, 200)},
 }
-
-
-def url_kwargs(name: str, scene: Scene) -> dict:
-    if name.startswith("api:request_") or name == "api:request":
-        return {"public_id": scene.request.public_id}
-    if name.startswith("api:offer_") or name == "api:offer":
-        return {"public_id": scene.offer.public_id}
-    if name == "api:notification_read":
-        return {"pk": scene.notification.pk}
-    if name == "api:token":
-        return {"public_id": scene.token.public_id}
-    if name == "api:story":
-        return {"public_id": "no-such-story"}
-    return {}
 
 
 def valid_body(name: str, method: str, scene: Scene) -> dict | None:

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from accounts.moderation import make_moderator
+from tests.support.personas import login
 
 
 @pytest.fixture
@@ -13,12 +14,4 @@ def mod(moderator):
 
 @pytest.fixture
 def mod_client(mod) -> Client:
-    client = Client()
-    client.force_login(mod)
-    return client
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return login(mod)

@@ -10,7 +10,7 @@ from requests.models import Message, ModerationAction, Report
 from requests.moderation import Target
 from requests.services import ServiceError, create_request, make_offer, send_message
 from tests.factories import HelpRequestFactory, MessageFactory, OfferFactory, UserFactory
-from tests.moderation.conftest import login
+from tests.support.personas import login
 
 QUEUE = "/moderation/"
 

@@ -8,7 +8,7 @@ from accounts.services import block_person, unblock_person
 from requests.models import HelpRequest, Offer
 from requests.services import ServiceError, make_offer, send_message
 from tests.factories import HelpRequestFactory, OfferFactory
-from tests.moderation.conftest import login
+from tests.support.personas import login
 
 
 def block_url(offer):

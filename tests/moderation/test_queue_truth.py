@@ -14,7 +14,7 @@ from django.utils.html import escape
 from board.models import Notification
 from requests.models import ModerationAction, Report
 from tests.factories import HelpRequestFactory, OfferFactory, UserFactory
-from tests.moderation.conftest import login
+from tests.support.personas import login
 
 pytestmark = pytest.mark.django_db
 

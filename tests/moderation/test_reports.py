@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from requests.models import Report
 from tests.factories import MessageFactory
-from tests.moderation.conftest import login
+from tests.support.personas import login
 
 
 def report_url(kind, ref):

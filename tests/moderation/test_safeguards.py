@@ -11,7 +11,7 @@ from requests import moderation
 from requests.models import ModerationAction, Offer
 from requests.services import ServiceError, accept_offer, make_offer
 from tests.factories import HelpRequestFactory, UserFactory
-from tests.moderation.conftest import login
+from tests.support.personas import login
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from accounts.tokens import TokenError
 from board import urls as site_urls
 from requests.models import Category, HelpRequest
 from requests.services import ServiceError
-from tests.api.conftest import assert_error_format
+from tests.support.api import assert_error_format
 
 PAUSED = "Your account is paused by the moderators"
 

@@ -8,8 +8,7 @@ from requests.models import ThankYou
 from stories import figures, services
 from stories.models import BeenThere, Story
 from tests.factories import HelpRequestFactory, UserFactory
-from tests.stories.conftest import accepted, resolved
-from tests.stories.test_figures import board
+from tests.support.personas import accepted, busy_month, resolved
 
 TEXTS = {"hard_to_ask": "I worried I'd be a burden.", "to_someone_hesitating": "Ask anyway."}
 
@@ -115,7 +114,7 @@ def test_been_there_through_the_api_shows_the_count_to_the_author_only(asker, ou
 
 @pytest.mark.parametrize(("people", "shown"), [(4, 0), (10, 4)])
 def test_the_figures_endpoint_respects_the_threshold(db, people, shown):
-    board(people)
+    busy_month(people)
     figures.compute()
     assert len(api().get(reverse("api:figures")).json()["figures"]) == shown
 

@@ -9,7 +9,7 @@ from board.notifications import set_preferences
 from requests.models import HelpRequest
 from stories.models import BeenThere
 from tests.factories import HelpRequestFactory, OfferFactory, UserFactory
-from tests.stories.conftest import login
+from tests.support.personas import login
 
 COUNT_3 = "3 people said they've been there too."
 BUTTON = "I've been there too"

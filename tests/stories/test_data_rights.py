@@ -11,7 +11,7 @@ from requests.thanks import send_thank_you
 from stories import services
 from stories.models import BeenThere, Story
 from tests.factories import HelpRequestFactory
-from tests.stories.conftest import login, resolved
+from tests.support.personas import login, resolved
 
 NOTE = "Thank you for the walk and the talk."
 STORY = "I nearly didn't post it; I'm so glad I did."

@@ -1,41 +1,21 @@
 """Asking is normal here: public figures, computed by a job, shown only above a threshold."""
 
-from datetime import timedelta
-
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from board.models import Notification
 from board.notifications import set_preferences
-from requests.models import HelpRequest
 from stories import figures, services
-from tests.factories import HelpRequestFactory, OfferFactory, UserFactory
-from tests.stories.conftest import resolved
+from tests.factories import UserFactory
+from tests.support.personas import busy_month, resolved
 
 ASKED = "people asked for help this month."
 
 
-def board(people: int) -> None:
-    """`people` askers this month, each with one request a day old and one offer two
-    hours in; every helper has also asked."""
-    now = timezone.now()
-    for _ in range(people):
-        created = now - timedelta(days=1, hours=1)
-        help_request = HelpRequestFactory(created_at=created, offer_count=1)
-        helper = UserFactory()
-        OfferFactory(request=help_request, helper=helper, created_at=created + timedelta(hours=2))
-        HelpRequestFactory(author=helper)
-    # Keep every request inside this month, whatever today's date.
-    HelpRequest.objects.filter(created_at__lt=now.replace(day=1, hour=0, minute=0)).update(
-        created_at=now.replace(day=1, hour=0, minute=1)
-    )
-
-
 def test_figures_show_from_ten_people(client, db):
-    board(10)
+    busy_month(10)
     call_command("run_job", "figures")
     page = client.get(reverse("requests:board")).content.decode()
     assert "Asking is normal here" in page
@@ -48,7 +28,7 @@ def test_figures_show_from_ten_people(client, db):
 
 
 def test_no_figure_rests_on_fewer_than_ten_people(client, db):
-    board(4)
+    busy_month(4)
     call_command("run_job", "figures")
     page = client.get(reverse("requests:board")).content.decode()
     assert "Asking is normal here" not in page
@@ -59,20 +39,20 @@ def test_no_figure_rests_on_fewer_than_ten_people(client, db):
 
 def test_the_threshold_is_never_below_ten(settings, db):
     settings.BOARD_FIGURES_MIN_PEOPLE = 3
-    board(4)  # 8 askers, 4 helpers: above 3, below 10
+    busy_month(4)  # 8 askers, 4 helpers: above 3, below 10
     figures.compute()
     assert figures.shown() == []
 
 
 def test_the_median_wait_is_rounded_to_hours(db):
-    board(10)
+    busy_month(10)
     result = figures.compute()
     assert result["median_hours_to_offer"] == {"value": 2, "people": 10}
     assert "within 2 hours" in " ".join(figures.shown())
 
 
 def test_pages_never_count_live(client, db, django_assert_num_queries):
-    board(10)
+    busy_month(10)
     figures.compute()
     client.get(reverse("how_it_works"))
     # Cached: the how-it-works page reads nothing at all.

@@ -8,7 +8,7 @@ from requests import services as request_services
 from stories import services
 from stories.models import Story
 from tests.factories import HelpRequestFactory, UserFactory
-from tests.stories.conftest import login, resolved
+from tests.support.personas import login, resolved
 
 HARD = "I was afraid people would think I was weak, so I waited for weeks."
 HAPPENED = "Someone kind answered within the hour and simply listened."

@@ -8,7 +8,7 @@ from board.notifications import set_preferences
 from requests import services
 from requests.models import ThankYou
 from tests.factories import UserFactory
-from tests.stories.conftest import accepted, login, resolved
+from tests.support.personas import accepted, login, resolved
 
 NOTE = "Thank you for listening on Tuesday. It helped more than I can say."
 
