@@ -15,6 +15,12 @@ failure, and so is a tier that ran no test at all: in a full run (`pytest`
 with no paths, as `make test` does) all three tiers must have passed tests;
 in a partial run, every tier that was collected must have. BOARD_REQUIRE_TIERS
 (or --require-tiers) names the required tiers explicitly, e.g. "integration,browser".
+
+`--tiers fast` (or "integration,browser") runs only those tiers' tests, by
+marker, whatever directory they are in; a full run split this way (as `make
+test` does: the fast tier under pytest-xdist, then the tiers that start real
+processes on fixed Redis databases, without it) requires, in CI, exactly the
+tiers each part names.
 """
 
 from __future__ import annotations
@@ -175,7 +181,23 @@ def tier_of(item: pytest.Item) -> str:
     return FAST
 
 
+def _tier_names(value: str, option: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(TIERS))
+    if unknown:
+        raise pytest.UsageError(f"{option}: unknown tier(s) {unknown}; use {TIERS}")
+    return names
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--tiers",
+        default="",
+        help=(
+            "Comma-separated tiers (fast, integration, browser) whose tests to run; the "
+            "others are deselected. Default: every tier."
+        ),
+    )
     parser.addoption(
         "--require-tiers",
         default=os.environ.get("BOARD_REQUIRE_TIERS", ""),
@@ -209,8 +231,9 @@ def keep_drf_off_our_requests_app() -> None:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests by directory, so `-m "not e2e"` and the tier count work."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests by directory, so `-m "not e2e"` and the tier count work, and keep
+    only the tiers `--tiers` names."""
     for item in items:
         path = Path(str(item.path)).resolve()
         for tier, directory in TIER_DIRS.items():
@@ -218,6 +241,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(TIER_MARKERS[tier])
         # Reports carry user_properties (also from pytest-xdist workers), not markers.
         item.user_properties.append((TIER_PROPERTY, tier_of(item)))
+    chosen = _tier_names(config.getoption("--tiers"), "--tiers")
+    if chosen:
+        deselected = [item for item in items if tier_of(item) not in chosen]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if tier_of(item) in chosen]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -228,15 +257,12 @@ def pytest_configure(config: pytest.Config) -> None:
 def required_tiers(config: pytest.Config, collected: Counter) -> list[str]:
     explicit = config.getoption("--require-tiers")
     if explicit:
-        names = [name.strip() for name in explicit.split(",") if name.strip()]
-        unknown = sorted(set(names) - set(TIERS))
-        if unknown:
-            raise pytest.UsageError(f"--require-tiers: unknown tier(s) {unknown}; use {TIERS}")
-        return names
+        return _tier_names(explicit, "--require-tiers")
     if not require_all_tiers():
         return []
     if config.args_source == pytest.Config.ArgsSource.TESTPATHS:
-        return list(TIERS)  # the full suite: `pytest` / `make test`
+        # The full suite (`pytest`, each part of `make test`): every tier it chose.
+        return _tier_names(config.getoption("--tiers"), "--tiers") or list(TIERS)
     return [tier for tier in TIERS if collected[tier]]  # the tiers asked for
 
 
