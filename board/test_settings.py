@@ -33,3 +33,8 @@ STORAGES = {
 # Factories make every account "new" (joined today): the new-account offer limit
 # would stop the many stories that make several offers. tests/moderation turns it on.
 BOARD_NEW_ACCOUNT_OFFERS_PER_DAY = 0
+# SQLite's test database lives in memory, one per process. Said explicitly because
+# pytest-django (under pytest-xdist) recognises SQLite only by Django's own engine
+# name, and would otherwise give each worker a file named after var/board.sqlite3.
+if DATABASES["default"]["ENGINE"] == "board.sqlite3":  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"  # noqa: F405
