@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "accounts",
     "requests.apps.RequestsConfig",
     "stories",
+    # Demo data (`manage.py seed_demo`): imports the apps above, none imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [
