@@ -14,9 +14,9 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import HelperSubscription
 from requests.models import HelpRequest, Offer
-from tests.e2e.axe import Axe
-from tests.e2e.support import Mailbox, link_path, sign_in, submit
 from tests.factories import CategoryFactory, UserFactory
+from tests.support.axe import Axe
+from tests.support.browser import Mailbox, link_path, sign_in, submit
 
 pytestmark = [
     pytest.mark.e2e,

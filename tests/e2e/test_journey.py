@@ -11,8 +11,8 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from requests.models import BODY_MIN, HelpRequest, Offer
-from tests.e2e.support import sign_in, submit
 from tests.factories import CategoryFactory, UserFactory
+from tests.support.browser import sign_in, submit
 
 pytestmark = [
     pytest.mark.e2e,

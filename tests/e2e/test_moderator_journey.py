@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 from accounts.moderation import make_moderator
 from requests import services
 from requests.models import HelpRequest, ModerationAction, Offer, Report
-from tests.e2e.axe import Axe
-from tests.e2e.support import Mailbox, link_path, sign_in, submit
 from tests.factories import CategoryFactory, HelpRequestFactory, UserFactory
+from tests.support.axe import Axe
+from tests.support.browser import Mailbox, link_path, sign_in, submit
 
 pytestmark = [
     pytest.mark.e2e,

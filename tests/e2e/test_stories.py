@@ -8,9 +8,9 @@ from playwright.sync_api import expect
 
 from accounts.moderation import make_moderator
 from requests import services
-from tests.e2e.axe import Axe
-from tests.e2e.test_journey import sign_in
 from tests.factories import HelpRequestFactory, UserFactory
+from tests.support.axe import Axe
+from tests.support.browser import sign_in
 
 pytestmark = [
     pytest.mark.e2e,

@@ -1,4 +1,4 @@
-"""What the browser-tier journeys share: signing in, submitting, reading mail."""
+"""What the browser tier's journeys share: signing in, submitting, reading mail."""
 
 from __future__ import annotations
 

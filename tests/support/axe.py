@@ -4,7 +4,7 @@ serious or critical violation fails the test.
 axe-core is vendored (tests/e2e/vendor/axe.min.js, MPL-2.0, its licence beside
 it) so that the check runs the same everywhere without a network: version
 AXE_VERSION, sha256 AXE_SHA256 (checked on load). To update: `npm pack
-axe-core@<version>`, copy package/axe.min.js here and change both constants.
+axe-core@<version>`, copy package/axe.min.js to tests/e2e/vendor/ and change both constants.
 
 The script goes in through Playwright's evaluate (the DevTools protocol), not a
 <script> tag, so the board's Content-Security-Policy stays as strict as in
@@ -21,7 +21,7 @@ from playwright.sync_api import Page
 
 AXE_VERSION = "4.14.1"
 AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
-AXE_PATH = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_PATH = Path(__file__).resolve().parents[1] / "e2e" / "vendor" / "axe.min.js"
 FAILING_IMPACTS = {"serious", "critical"}
 
 
