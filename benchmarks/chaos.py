@@ -15,9 +15,10 @@ phase of its own:
 Everything is real and the run's own: a throwaway PostgreSQL cluster on a free
 port (initdb as the postgres user; the machine's PostgreSQL is never touched),
 a redis-server on a free port, an aiosmtpd server in this process recording
-every message, gunicorn with the production settings, and the worker and beat
-started as the deployment says: the `worker:` and `beat:` lines of a Procfile
-if the project has one, else the README's commands. Nothing restarts a killed
+every message (tests/support/smtp.py, the integration tier's), gunicorn with
+the production settings, and the worker and beat started as the deployment
+says: the `worker:` and `beat:` lines of a Procfile if the project has one,
+else the README's commands. Nothing restarts a killed
 process unless the deployment does (`--hand-restart S` restarts one that
 stayed dead, to see the later phases on a deployment without a supervisor).
 
@@ -54,17 +55,16 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.parser import BytesHeaderParser
 from pathlib import Path
 from urllib.parse import urlencode
 
 from tests.support import processes
 from tests.support.processes import PostgresCluster, Process, RedisServer, free_port
+from tests.support.smtp import RecordingHandler, running_smtp_server
 
 PROJECT_DIR = processes.PROJECT_DIR
 CHAOS_DIR = PROJECT_DIR / "var" / "chaos"
 DATABASE_NAME = "board_chaos"
-SMTP_TRANSIENT = "451 4.3.0 try again later"
 PROGRESS_SECONDS = 10
 # Waiting for email with no worker running, and none coming back, is pointless.
 NO_WORKER_GIVE_UP_SECONDS = 60
@@ -196,40 +196,6 @@ class Celery:
     def stop(self) -> None:
         if self.process is not None:
             self.process.stop(grace=10)
-
-
-# --- SMTP ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Attempt:
-    message_id: str
-    at: float  # time.monotonic()
-    accepted: bool
-
-
-class FlakySMTPHandler:
-    """Records every DATA command (Message-ID, time, answer); refuses a seeded
-    share with a transient 451 while `failure_rate` is above zero."""
-
-    def __init__(self, seed: int) -> None:
-        self.failure_rate = 0.0
-        self.random = random.Random(seed)  # noqa: S311 (not for security)
-        self.lock = threading.Lock()
-        self.attempts: list[Attempt] = []
-        self.parser = BytesHeaderParser()
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        headers = self.parser.parsebytes(envelope.content)
-        with self.lock:
-            accepted = self.random.random() >= self.failure_rate
-            mid = str(headers.get("Message-ID", "")).strip()
-            self.attempts.append(Attempt(mid, time.monotonic(), accepted))
-        return "250 Message accepted for delivery" if accepted else SMTP_TRANSIENT
-
-    def snapshot(self) -> list[Attempt]:
-        with self.lock:
-            return list(self.attempts)
 
 
 # --- People ----------------------------------------------------------------------------------
@@ -448,7 +414,7 @@ def wait_ready(celery: Celery, timeout: float = 90) -> None:
 # --- Figures --------------------------------------------------------------------------------
 
 
-def compute(tried: list[Tried], smtp: FlakySMTPHandler, phases: list[Phase]) -> dict:
+def compute(tried: list[Tried], smtp: RecordingHandler, phases: list[Phase]) -> dict:
     from board.models import Notification
     from board.notifications import message_id
     from requests.models import Offer
@@ -462,7 +428,7 @@ def compute(tried: list[Tried], smtp: FlakySMTPHandler, phases: list[Phase]) -> 
     rows = {
         row.key: row for row in Notification.objects.filter(kind=Notification.Kind.OFFER_RECEIVED)
     }
-    attempts = smtp.snapshot()
+    attempts = smtp.answered()
     accepted = Counter(a.message_id for a in attempts if a.accepted)
     first_accepted: dict[str, float] = {}
     for attempt in sorted(attempts, key=lambda a: a.at):
@@ -616,12 +582,9 @@ def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> int:
     redis_server.start()
     say(f"chaos: redis-server on port {redis_server.port}")
 
-    from aiosmtpd.controller import Controller
-
-    smtp = FlakySMTPHandler(args.seed)
-    controller = Controller(smtp, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    cleanup.callback(controller.stop)
+    # The integration tier's SMTP server, refusing a seeded share in its phase.
+    smtp = RecordingHandler(random=random.Random(args.seed))  # noqa: S311 (not for security)
+    controller = cleanup.enter_context(running_smtp_server(smtp))
 
     web_port = free_port()
     env = processes.board_env(

@@ -14,127 +14,27 @@ instead (`own_stack`): a redis-server on a free port, workers and Celery beat.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import email
-import email.policy
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from email.message import EmailMessage
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
 from tests import tiers
 from tests.support import processes
-from tests.support.processes import Process, RedisServer, board_env, free_port
+from tests.support.integration import service_env, url_of_database
+from tests.support.processes import Process, RedisServer, free_port
+from tests.support.smtp import RecordingHandler, running_smtp_server
 
 WORKER_READY_SECONDS = processes.READY_SECONDS
-DEADLINE_SECONDS = 20
-SITE_URL = "http://testserver"
 
 
 # --- Waiting -----------------------------------------------------------------------
-
-
-def wait_for(predicate: Callable[[], object], what: str, timeout: float = DEADLINE_SECONDS):
-    """Poll `predicate` until it returns something truthy, or fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up after {timeout}s waiting for {what}")
-        time.sleep(0.05)
-
-
-# --- SMTP --------------------------------------------------------------------------
-
-
-@dataclass
-class Received:
-    mail_from: str
-    rcpt_tos: list[str]
-    message: EmailMessage
-
-
-@dataclass
-class RecordingHandler:
-    """An aiosmtpd handler that keeps every message, and can be told to answer
-    the next DATA (or RCPT) commands with an error (e.g. a transient 451, a
-    permanent 554 or 550), or to hold the next DATA command without answering
-    until `release` is set (a send stalled mid-way, for killing its worker).
-    With `accept_after_stall`, the held message is accepted once released (a
-    slow server that does take it), instead of refused."""
-
-    messages: list[Received] = field(default_factory=list)
-    data_attempts: int = 0
-    rcpt_attempts: int = 0
-    fail_next: list[str] = field(default_factory=list)
-    refuse_rcpt_next: list[str] = field(default_factory=list)
-    stall_next: bool = False
-    accept_after_stall: bool = False
-    # Set once a DATA command is being held; `release` ends the hold.
-    stalled: threading.Event = field(default_factory=threading.Event)
-    release: threading.Event = field(default_factory=threading.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def reset(self) -> None:
-        with self.lock:
-            self.messages.clear()
-            self.data_attempts = 0
-            self.rcpt_attempts = 0
-            self.fail_next.clear()
-            self.refuse_rcpt_next.clear()
-            self.stall_next = False
-            self.accept_after_stall = False
-            self.stalled = threading.Event()
-            # A DATA command still held by a previous test ends now.
-            self.release.set()
-            self.release = threading.Event()
-
-    def received(self) -> list[Received]:
-        with self.lock:
-            return list(self.messages)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        with self.lock:
-            self.rcpt_attempts += 1
-            if self.refuse_rcpt_next:
-                return self.refuse_rcpt_next.pop(0)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        with self.lock:
-            self.data_attempts += 1
-            stall, self.stall_next = self.stall_next, False
-            if not stall:
-                if self.fail_next:
-                    return self.fail_next.pop(0)
-                parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-                self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
-                return "250 Message accepted for delivery"
-            stalled, release = self.stalled, self.release
-        # Held without an answer: the client's worker may be killed meanwhile
-        # (aiosmtpd then cancels this), or the broker stopped.
-        stalled.set()
-        while not release.is_set():
-            await asyncio.sleep(0.05)
-        with self.lock:
-            if self.accept_after_stall:
-                parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-                self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
-                return "250 Message accepted for delivery"
-        return "451 4.4.2 The sender went away before this message was accepted"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -148,15 +48,8 @@ def integration_tier():
 
 @pytest.fixture(scope="package")
 def smtp_server(integration_tier):
-    from aiosmtpd.controller import Controller
-
-    handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
+    with running_smtp_server(RecordingHandler()) as controller:
         yield controller
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -183,32 +76,6 @@ def integration_redis_url(integration_tier) -> str:
     finally:
         client.close()
     return url
-
-
-def _database_url(settings_dict: dict) -> str:
-    user = quote(settings_dict.get("USER") or "", safe="")
-    password = quote(settings_dict.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = settings_dict.get("HOST") or "127.0.0.1"
-    port = settings_dict.get("PORT") or 5432
-    return f"postgres://{credentials}{host}:{port}/{quote(settings_dict['NAME'], safe='')}"
-
-
-def service_env(
-    *, database_url: str, redis_url: str, smtp_port: int, var_dir: Path, **board: str
-) -> dict[str, str]:
-    """The environment of a Celery (or web) process of this tier: the production
-    settings on the test database, this Redis, the SMTP server above. `board`
-    adds or overrides settings (BOARD_SWEEP_SECONDS="2"...)."""
-    return board_env(
-        database_url=database_url,
-        redis_url=redis_url,
-        smtp_port=smtp_port,
-        var_dir=var_dir,
-        site_url=SITE_URL,
-        # Closed after every task, so the test's flush between tests never waits.
-        **{"DATABASE_CONN_MAX_AGE": "0", **board},
-    )
 
 
 @dataclass
@@ -238,7 +105,7 @@ def celery_worker(request, django_db_setup, smtp_server, integration_redis_url, 
     production settings, sending to the SMTP server above."""
     from django.conf import settings
 
-    database_url = _database_url(settings.DATABASES["default"])
+    database_url = url_of_database(settings.DATABASES["default"])
     log_dir = tmp_path_factory.mktemp("celery-worker")
     log_path = log_dir / "worker.log"
     env = service_env(
@@ -427,78 +294,6 @@ class Stack:
         return sections
 
 
-class TcpProxy:
-    """A TCP proxy on a free port in front of `upstream` (PostgreSQL), for a
-    database outage seen from a worker without touching the machine's
-    PostgreSQL: `down()` drops every connection through it and refuses new
-    ones, as a restarting server does; `up()` serves again on the same port."""
-
-    def __init__(self, upstream: tuple[str, int]) -> None:
-        self.upstream = upstream
-        self.port = free_port()
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-        self._listener: socket.socket | None = None
-        self.up()
-
-    def up(self) -> None:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def down(self) -> None:
-        with self._lock:
-            listener, self._listener = self._listener, None
-            sockets, self._sockets = self._sockets, []
-        if listener is not None:
-            # shutdown() wakes the thread blocked in accept(); close() alone
-            # would leave the port listening until it returned.
-            with contextlib.suppress(OSError):
-                listener.shutdown(socket.SHUT_RDWR)
-            listener.close()
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _address = listener.accept()
-            except OSError:
-                return  # closed by down()
-            try:
-                server = socket.create_connection(self.upstream, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            server.settimeout(None)
-            with self._lock:
-                self._sockets += [client, server]
-            for source, target in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, target: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                target.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, target):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def url(self, database_url: str) -> str:
-        """`database_url` through this proxy."""
-        host, port = self.upstream
-        return database_url.replace(f"@{host}:{port}/", f"@127.0.0.1:{self.port}/", 1)
-
-
 STACKS_KEY = pytest.StashKey[list[Stack]]()
 
 
@@ -512,7 +307,7 @@ def own_stack(request, smtp_server, database_kept, transactional_db, tmp_path):
 
     stacks: list[Stack] = []
     request.node.stash[STACKS_KEY] = stacks
-    database_url = _database_url(settings.DATABASES["default"])
+    database_url = url_of_database(settings.DATABASES["default"])
 
     with contextlib.ExitStack() as cleanup:
 

@@ -28,7 +28,8 @@ from board.models import Notification
 from requests import services
 from requests.models import Offer
 from tests.factories import HelpRequestFactory, UserFactory
-from tests.integration.conftest import TcpProxy, _database_url, wait_for
+from tests.support.integration import url_of_database, wait_for
+from tests.support.processes import TcpProxy
 
 pytestmark = [
     pytest.mark.integration,
@@ -210,7 +211,7 @@ def test_smtp_accepted_then_the_database_went_away_sends_no_duplicate(smtp, own_
     settings_dict = settings.DATABASES["default"]
     database = TcpProxy((settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432)))
     stack = own_stack(
-        DATABASE_URL=database.url(_database_url(settings_dict)),
+        DATABASE_URL=database.url(url_of_database(settings_dict)),
         BOARD_LEASE_SECONDS=str(lease),
         BOARD_SWEEP_SECONDS="1",
         EMAIL_TIMEOUT="60",

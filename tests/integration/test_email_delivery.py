@@ -11,7 +11,7 @@ from board import notifications
 from board.models import Notification
 from requests import services
 from tests.factories import HelpRequestFactory, OfferFactory, UserFactory
-from tests.integration.conftest import SITE_URL, wait_for
+from tests.support.integration import SITE_URL, wait_for
 
 pytestmark = [
     pytest.mark.integration,

@@ -34,8 +34,8 @@ from rest_framework.test import APIClient
 from board.models import Notification
 from requests.models import Offer
 from tests.factories import HelpRequestFactory, UserFactory
-from tests.integration.conftest import service_env, wait_for
 from tests.support import processes
+from tests.support.integration import service_env, wait_for
 from tests.support.processes import PostgresCluster, free_port
 
 pytestmark = [pytest.mark.integration]

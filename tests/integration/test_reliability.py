@@ -29,7 +29,8 @@ from board.models import Notification
 from requests import services
 from requests.models import Offer
 from tests.factories import HelpRequestFactory, NotificationFactory, UserFactory
-from tests.integration.conftest import Process, wait_for
+from tests.support.integration import wait_for
+from tests.support.processes import Process
 
 pytestmark = [
     pytest.mark.integration,
