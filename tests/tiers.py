@@ -45,8 +45,9 @@ TIER_PROPERTY = "board_tier"
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 # The integration tier uses its own Redis database, flushed at the start, so it
-# never touches a developer's queued tasks or cache (db 0 by default).
-INTEGRATION_REDIS_DB = 15
+# never touches a developer's queued tasks or cache (db 0 by default); another
+# one with BOARD_INTEGRATION_REDIS_DB, if 15 is taken.
+INTEGRATION_REDIS_DB = int(os.environ.get("BOARD_INTEGRATION_REDIS_DB") or 15)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
