@@ -61,7 +61,6 @@ from tests.support.anonymity import (
     VISITS,
     Page,
     World,
-    _post,
     admin_urls,
     author_lookups,
     author_searches,
@@ -71,6 +70,7 @@ from tests.support.anonymity import (
     fetch,
     leaks,
     others_emails,
+    post_form,
     project_url_names,
     report,
     response_text,
@@ -83,6 +83,7 @@ from tests.support.db import shared_transaction
 
 @pytest.fixture(scope="module")
 def shared_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The story, told once for the module, rolled back after its last test."""
     with shared_transaction(django_db_blocker):
         with django_db_blocker.unblock():
             world = build_world()
@@ -243,10 +244,10 @@ def revealed(own_world, mailoutbox, django_capture_on_commit_callbacks) -> World
     assert not leaks(response_text(world.client_for("helper").get(conversation)))
 
     author = world.client_for("author")
-    _post(author, reverse("requests:reveal_name", args=[offer.public_id]), {})
+    post_form(author, reverse("requests:reveal_name", args=[offer.public_id]), {})
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        _post(author, conversation, {"body": "Now you know my name. Hello properly!"})
+        post_form(author, conversation, {"body": "Now you know my name. Hello properly!"})
     return world
 
 

@@ -192,7 +192,8 @@ class World:
         return client
 
 
-def _post(client: Client, url: str, data: dict) -> None:
+def post_form(client: Client, url: str, data: dict) -> None:
+    """POST a form that must succeed (a redirect)."""
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
 
@@ -232,19 +233,19 @@ def build_world() -> World:
         data = {"title": title, "body": body, "category": category.pk, "response_kind": "listen"}
         if anonymous:
             data["is_anonymous"] = "on"
-        _post(clients[persona], reverse("requests:create"), data)
+        post_form(clients[persona], reverse("requests:create"), data)
         return HelpRequest.objects.get(title=title)
 
     def offer(persona, help_request, message):
         url = reverse("requests:make_offer", args=[help_request.public_id])
-        _post(clients[persona], url, {"message": message})
+        post_form(clients[persona], url, {"message": message})
         return Offer.objects.get(request=help_request, helper=people[persona])
 
     def act(persona, name, target):
-        _post(clients[persona], reverse(name, args=[target.public_id]), {})
+        post_form(clients[persona], reverse(name, args=[target.public_id]), {})
 
     def say(persona, an_offer, body):
-        _post(
+        post_form(
             clients[persona], reverse("requests:offer", args=[an_offer.public_id]), {"body": body}
         )
 
@@ -287,7 +288,7 @@ def build_world() -> World:
 
         def report_it(persona, kind, ref, reason):
             url = reverse("moderation:report", args=[kind, ref])
-            _post(clients[persona], url, {"reason": reason, "details": "It worried me."})
+            post_form(clients[persona], url, {"reason": reason, "details": "It worried me."})
             return Report.objects.latest("pk")
 
         dismissed = report_it("outsider", "request", anon1.public_id, "spam")
@@ -295,10 +296,14 @@ def build_world() -> World:
         warned = report_it("helper", "message", str(by_author.pk), "inappropriate")
         report_it("second_helper", "request", anon2.public_id, "unsafe")
         moderate = reverse("moderation:report_action", args=[dismissed.pk])
-        _post(clients["moderator"], moderate, {"action": "dismiss"})
+        post_form(clients["moderator"], moderate, {"action": "dismiss"})
         moderate = reverse("moderation:report_action", args=[warned.pk])
-        _post(clients["moderator"], moderate, {"action": "warn", "note": "Please keep it kind."})
-        _post(clients["second_helper"], reverse("moderation:block", args=[pending.public_id]), {})
+        post_form(
+            clients["moderator"], moderate, {"action": "warn", "note": "Please keep it kind."}
+        )
+        post_form(
+            clients["second_helper"], reverse("moderation:block", args=[pending.public_id]), {}
+        )
 
         # First offers reviewed by a moderator: the helper's held offer on anon2 is not
         # passed on (OFFER_NOT_APPROVED), a second one is (OFFER_APPROVED, and the
@@ -306,12 +311,12 @@ def build_world() -> World:
         with override_settings(BOARD_REVIEW_FIRST_OFFERS=100):
             held = offer("helper", anon2, "I would like to help; I am new here.")
             review = reverse("moderation:content_action", args=["offer", held.public_id])
-            _post(clients["moderator"], review, {"action": "reject", "note": "Not this one."})
+            post_form(clients["moderator"], review, {"action": "reject", "note": "Not this one."})
             url = reverse("requests:make_offer", args=[anon2.public_id])
-            _post(clients["helper"], url, {"message": "Trying again, kindly this time."})
+            post_form(clients["helper"], url, {"message": "Trying again, kindly this time."})
             held = Offer.objects.get(request=anon2, helper=helper, status="pending")
             review = reverse("moderation:content_action", args=["offer", held.public_id])
-            _post(clients["moderator"], review, {"action": "approve"})
+            post_form(clients["moderator"], review, {"action": "approve"})
         act("helper", "requests:withdraw", held)
 
         # A moderator looks, with a written reason, at who wrote one request: the look
@@ -354,16 +359,16 @@ def build_world() -> World:
         # gets the one-time note that helpers can ask too.
         set_preferences(user=author, choices={Notification.Kind.BEEN_THERE: "immediate"})
         set_preferences(user=helper, choices={Notification.Kind.CAN_ASK_TOO: "immediate"})
-        _post(clients["author"], reverse("requests:thank", args=[resolved.public_id]), {
+        post_form(clients["author"], reverse("requests:thank", args=[resolved.public_id]), {
             "body": THANK_NOTE})  # fmt: skip
-        _post(clients["author"], reverse("stories:new", args=[anon3.public_id]), {
+        post_form(clients["author"], reverse("stories:new", args=[anon3.public_id]), {
             **STORY_TEXTS, "name_helper": "on"})  # fmt: skip
         story = Story.objects.get()
-        _post(clients["helper"], reverse("stories:naming", args=[story.public_id]), {
+        post_form(clients["helper"], reverse("stories:naming", args=[story.public_id]), {
             "consent": "yes"})  # fmt: skip
-        _post(clients["moderator"], reverse("stories:moderate", args=[story.public_id]), {
+        post_form(clients["moderator"], reverse("stories:moderate", args=[story.public_id]), {
             "action": "publish"})  # fmt: skip
-        _post(clients["outsider"], reverse("stories:been_there", args=[anon2.public_id]), {})
+        post_form(clients["outsider"], reverse("stories:been_there", args=[anon2.public_id]), {})
         with override_settings(BOARD_GENTLE_NOTE_AFTER=1):
             assert send_gentle_notes() == 1
 
