@@ -28,12 +28,14 @@ run: $(STAMP)
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(LOCAL) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# The fast tier in parallel (pytest-xdist, one process per core; worksteal keeps
-# both busy to the end), then the tiers that start real processes on fixed Redis
-# databases and ports, in one process. Each part requires its own tiers in CI.
+# The fast tier in parallel (pytest-xdist, one process per core; loadgroup keeps
+# pytest-django's order on each worker, database tests before transactional ones,
+# and sends tests that share a crawl to one worker), then the tiers that start
+# real processes on fixed Redis databases and ports, in one process. Each part
+# requires its own tiers in CI.
 TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest --tiers=fast -n $(TEST_WORKERS) --dist=worksteal
+	$(BIN)/python -m pytest --tiers=fast -n $(TEST_WORKERS) --dist=loadgroup
 	$(BIN)/python -m pytest --tiers=integration,browser
 
 lint: $(STAMP)
