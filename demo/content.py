@@ -41,7 +41,7 @@ class Topic:
     kinds: tuple[str, ...]  # the kinds of response this usually asks for, most likely first
 
 
-def T(titles, situations, kinds) -> Topic:  # a short constructor for the table below
+def T(titles: list[str], situations: list[str], kinds: list[str]) -> Topic:  # short, for TOPICS
     return Topic(tuple(titles), tuple(situations), tuple(kinds))
 
 

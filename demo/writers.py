@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -76,7 +77,7 @@ def ensure_demo_users(count: int, rng: random.Random) -> tuple[list[User], int]:
 # --- Requests, offers and messages -------------------------------------------------------
 
 
-def _progress(total: int):
+def _progress(total: int) -> tqdm:
     return tqdm(
         total=total,
         unit="req",
@@ -88,7 +89,7 @@ def _progress(total: int):
 
 
 @contextmanager
-def _quiet(logger_name: str, level: int = logging.WARNING):
+def _quiet(logger_name: str, level: int = logging.WARNING) -> Iterator[None]:
     logger = logging.getLogger(logger_name)
     previous = logger.level
     logger.setLevel(max(level, previous))
@@ -194,7 +195,7 @@ def write_in_bulk(plans: Iterator[RequestPlan], total: int) -> None:
             progress.update(len(batch))
 
 
-def _with_pks(model, objects: list) -> None:
+def _with_pks(model: type[HelpRequest] | type[Offer], objects: list[Any]) -> None:
     """bulk_create sets primary keys where the database returns them (PostgreSQL,
     SQLite >= 3.35); otherwise look them up by their unique public_id."""
     if not objects or objects[0].pk is not None:

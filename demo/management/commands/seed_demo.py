@@ -22,10 +22,12 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from accounts.models import User
 from demo.content import DEMO_PASSWORD
 from demo.planner import STATUS_WEIGHTS, Planner, RequestPlan
 from demo.writers import (
@@ -72,7 +74,7 @@ class Command(BaseCommand):
             help=f"Use bulk inserts even for small boards (automatic above {SERVICES_LIMIT}).",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and HelpRequest.objects.exists():
             self.stdout.write("The board already has requests; no demo content added.")
             return
@@ -111,7 +113,16 @@ class Command(BaseCommand):
         self._summary(users, new_users, total, tally, seed, bulk, elapsed)
         self.stdout.write(f"Added {notes} thank-you notes and {stories} published stories.")
 
-    def _summary(self, users, new_users, total, tally, seed, bulk, elapsed) -> None:
+    def _summary(
+        self,
+        users: list[User],
+        new_users: int,
+        total: int,
+        tally: Counter[str],
+        seed: int,
+        bulk: bool,
+        elapsed: float,
+    ) -> None:
         write = self.stdout.write
         statuses = ", ".join(f"{tally[status]} {status}" for status in STATUS_WEIGHTS)
         write(
