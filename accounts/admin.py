@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import User
+from board.errors import Invalid
 
 
 class DisplayNameRules:
@@ -20,7 +21,7 @@ class DisplayNameRules:
     def clean_display_name(self) -> str:
         try:
             return services.check_display_name(self.cleaned_data["display_name"])
-        except services.DisplayNameRefused as refusal:
+        except Invalid as refusal:
             raise forms.ValidationError(str(refusal)) from refusal
 
 
@@ -62,6 +63,13 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]},
         ),
     ]
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if "display_name" in form.changed_data:
+            # Written by its one writer, as on sign-up, the settings page and the API
+            # (the form has already checked it against the same rules).
+            services.update_profile(user=obj, display_name=form.cleaned_data["display_name"])
 
     def get_deleted_objects(self, objs, request):
         # The itemised list would name each of a person's requests, the anonymous

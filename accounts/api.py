@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -31,14 +30,9 @@ class ProfileOut(serializers.Serializer):
 
 
 class ProfileIn(serializers.Serializer):
-    display_name = serializers.CharField(max_length=50)
-
-    def validate_display_name(self, value: str) -> str:
-        # The service's rules (not like "Anonymous ...", not blank), as a 400 on the field.
-        try:
-            return services.check_display_name(value)
-        except services.DisplayNameRefused as refusal:
-            raise ValidationError(str(refusal)) from refusal
+    # Its rules (not like "Anonymous ...", not blank, not too long) are the service's:
+    # a refusal there is a 400 on this field (board.api_errors).
+    display_name = serializers.CharField()
 
 
 DeliveriesSerializer = type(
@@ -88,8 +82,11 @@ class ApiTokenCreatedOut(ApiTokenOut):
     token = serializers.CharField(help_text="The token itself. Shown this once: copy it now.")
 
 
-class ApiTokenIn(serializers.Serializer):
-    name = serializers.CharField(max_length=60, help_text="What uses it, e.g. “my phone”.")
+class ApiTokenIn(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["name"]
+        extra_kwargs = {"name": {"help_text": "What uses it, e.g. “my phone”."}}
 
 
 # --- Views ---------------------------------------------------------------------------------
@@ -224,12 +221,7 @@ class ApiTokenListApi(ListAPIView):
     def post(self, request):
         data = ApiTokenIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            token, secret = tokens.create_api_token(
-                user=request.user, name=data.validated_data["name"]
-            )
-        except tokens.TokenError as error:
-            raise ValidationError({"name": [str(error)]}) from error
+        token, secret = tokens.create_api_token(user=request.user, name=data.validated_data["name"])
         token.token = secret  # shown this once; only its hash is kept
         # Never stored: board.middleware.PrivateCacheMiddleware.
         return Response(ApiTokenCreatedOut(token).data, status=status.HTTP_201_CREATED)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import Delivery, User
+from board.errors import Invalid
 
 DISPLAY_NAME_HELP = _(
     "This is how you appear when you post under your name. You can always post anonymously."
@@ -14,7 +15,7 @@ class SignupExtraForm(forms.Form):
 
     display_name = forms.CharField(
         label=_("Display name"),
-        max_length=50,
+        max_length=services.DISPLAY_NAME_MAX,
         help_text=DISPLAY_NAME_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
@@ -23,7 +24,7 @@ class SignupExtraForm(forms.Form):
         # The rules live in the service (accounts.services.check_display_name).
         try:
             return services.check_display_name(self.cleaned_data["display_name"])
-        except services.DisplayNameRefused as refusal:
+        except Invalid as refusal:
             raise forms.ValidationError(str(refusal)) from refusal
 
     def signup(self, request, user: User) -> None:
@@ -54,6 +55,7 @@ class NotificationSettingsForm(forms.Form):
     )
 
     def __init__(self, *args, preferences: dict[str, str], full_emails: bool, **kwargs):
+        # Function-local: the notifications code sits above accounts in the import order.
         from board.notifications import KINDS, label_for
 
         super().__init__(*args, initial={"full_emails": full_emails, **preferences}, **kwargs)
@@ -92,6 +94,7 @@ class SubscriptionForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        # Function-local: requests sits above accounts in the import order (README).
         from requests.models import Category, HelpRequest
 
         super().__init__(*args, **kwargs)

@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
-from board.fields import PlainCharField
+from board.fields import PlainCharField, opaque_id
+
+DISPLAY_NAME_MAX = 50
 
 
 class UserManager(BaseUserManager["User"]):
@@ -43,7 +45,7 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     email = models.EmailField(_("email address"), unique=True)
     display_name = PlainCharField(
         _("display name"),
-        max_length=50,
+        max_length=DISPLAY_NAME_MAX,
         help_text=_("The name others see when you post under your name. It can be a nickname."),
     )
     is_staff = models.BooleanField(
@@ -167,9 +169,7 @@ class HelperSubscription(models.Model):
 
 
 def _new_token_public_id() -> str:
-    from requests.models import new_public_id
-
-    return new_public_id()
+    return opaque_id()
 
 
 class ApiToken(AbstractAuthToken):

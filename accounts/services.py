@@ -3,19 +3,18 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Block, HelperSubscription, User
-from board.errors import Refusal
+from accounts.models import DISPLAY_NAME_MAX, Block, HelperSubscription, User
+from board.errors import Invalid, NotAllowed
 
 if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
     from requests.models import Category, Offer
 
 # --- Display names -------------------------------------------------------------------------
 
-DISPLAY_NAME_MAX = 50
 # Joiners some scripts need between letters (Persian, Indic, emoji sequences):
 # kept in a stored name; every other format character is dropped.
 KEPT_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
@@ -35,10 +34,6 @@ LOOKALIKES = str.maketrans(
     }
 )
 RESERVED_WORD = "anonymous"
-
-
-class DisplayNameRefused(Refusal):
-    """A display name the board can't take; the message is for the person."""
 
 
 def normalise_display_name(name: str) -> str:
@@ -75,18 +70,20 @@ def _first_word(text: str) -> str:
 
 
 def check_display_name(name: str) -> str:
-    """The name normalised, or DisplayNameRefused saying why it can't be used."""
+    """The name normalised, or Invalid (on `display_name`) saying why it can't be used."""
     name = normalise_display_name(name)
     if not name:
-        raise DisplayNameRefused(_("Please choose a name others can call you."))
+        raise Invalid(_("Please choose a name others can call you."), field="display_name")
     if looks_like_an_alias(name):
         # "Anonymous Otter" would pass for an anonymous request's alias.
-        raise DisplayNameRefused(
-            _("“Anonymous” is kept for anonymous requests. Please choose another name.")
+        raise Invalid(
+            _("“Anonymous” is kept for anonymous requests. Please choose another name."),
+            field="display_name",
         )
     if len(name) > DISPLAY_NAME_MAX:
-        raise DisplayNameRefused(
-            _("Please choose a name of at most %(max)d characters.") % {"max": DISPLAY_NAME_MAX}
+        raise Invalid(
+            _("Please choose a name of at most %(max)d characters.") % {"max": DISPLAY_NAME_MAX},
+            field="display_name",
         )
     return name
 
@@ -100,6 +97,7 @@ def update_profile(*, user: User, display_name: str) -> User:
 
 
 def update_notification_settings(*, user: User, full_emails: bool, choices: dict[str, str]) -> None:
+    # Function-local: the notifications code sits above accounts in the import order.
     from board.notifications import set_preferences
 
     with transaction.atomic():
@@ -168,10 +166,8 @@ def block_person(
     conversation the block was made from: the only place, with those where the
     blocker is known by name, that the block shows (requests.moderation). Blocking
     twice keeps the first block."""
-    from accounts.models import Block
-
     if blocker.pk == blocked.pk:
-        raise ValueError("Nobody can block themselves.")
+        raise Invalid(_("Nobody can block themselves."))
     block, _created = Block.objects.get_or_create(
         blocker=blocker,
         blocked=blocked,
@@ -182,8 +178,6 @@ def block_person(
 
 def unblock_person(*, blocker: User, block_id: int) -> bool:
     """Lift one of `blocker`'s own blocks; False if there was no such block."""
-    from accounts.models import Block
-
     deleted, _rows = Block.objects.filter(pk=block_id, blocker=blocker).delete()
     return bool(deleted)
 
@@ -194,8 +188,17 @@ DELETED_ACCOUNT_EMAIL = "deleted-account@placeholder.invalid"
 DELETED_NOTE = "This person deleted their account."
 
 
+# A field's name in the export, where it is not the model's.
+EXPORT_NAMES = {"is_anonymous": "anonymous"}
+
+
 def _when(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _exported(value: object) -> object:
+    """A field's value as the export writes it: a related row (a category) by its name."""
+    return str(value) if isinstance(value, models.Model) else value
 
 
 def export_user_data(user: User) -> dict:
@@ -205,6 +208,7 @@ def export_user_data(user: User) -> dict:
     other person's name or address."""
     from allauth.account.models import EmailAddress
 
+    # Function-local: these apps sit above accounts in the import order (README).
     from board.models import Notification
     from board.notifications import preferences_for
     from requests.models import HelpRequest, Message, Offer
@@ -243,11 +247,11 @@ def export_user_data(user: User) -> dict:
         "requests": [
             {
                 "id": r.public_id,
-                "title": r.title,
-                "body": r.body,
-                "anonymous": r.is_anonymous,
-                "category": r.category.name,
-                "response_kind": r.response_kind,
+                # What they wrote: every field the asker writes (HelpRequest.EDITABLE_FIELDS).
+                **{
+                    EXPORT_NAMES.get(name, name): _exported(getattr(r, name))
+                    for name in HelpRequest.EDITABLE_FIELDS
+                },
                 "status": r.status,
                 "hidden_by_moderator": r.is_hidden,
                 "created_at": _when(r.created_at),
@@ -365,7 +369,7 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
 
     placeholder = deleted_account_placeholder()
     if user.pk == placeholder.pk:
-        raise ValueError("The placeholder account cannot be deleted this way.")
+        raise NotAllowed(_("The placeholder account cannot be deleted this way."))
     user = User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
     own_requests = HelpRequest.objects.select_for_update().filter(author=user)

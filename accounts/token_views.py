@@ -13,13 +13,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import tokens
+from accounts.models import ApiToken
+from board.errors import ServiceError
 from board.http import AuthenticatedHttpRequest
 
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Name"),
-        max_length=60,
+        max_length=ApiToken._meta.get_field("name").max_length,
         help_text=gettext_lazy("What will use it, e.g. “my phone” or “our group's website”."),
     )
 
@@ -33,7 +35,8 @@ def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
             token, secret = tokens.create_api_token(
                 user=request.user, name=form.cleaned_data["name"]
             )
-        except tokens.TokenError as error:
+        except ServiceError as error:
+            # The form's one field: a missing name or one token too many.
             form.add_error("name", str(error))
         else:
             # Rendered, not redirected: the token is shown this once and kept nowhere.

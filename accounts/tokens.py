@@ -12,13 +12,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, User
-from board.errors import Refusal
+from board.errors import Conflict, Invalid, validate
 
 MAX_TOKENS_PER_PERSON = 20
-
-
-class TokenError(Refusal):
-    """A rule said no; the message is for the person."""
 
 
 def tokens_of(user: User) -> QuerySet[ApiToken]:
@@ -30,11 +26,12 @@ def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token named `name`; returns the row and the token, to show once."""
     name = " ".join(name.split())
     if not name:
-        raise TokenError(_("Please give the token a name, so you know what uses it."))
+        raise Invalid(_("Please give the token a name, so you know what uses it."), field="name")
+    validate(ApiToken(user=user, name=name), fields=["name"])
     # Lock the person's row so two requests at once cannot pass the limit together.
     User.objects.select_for_update().filter(pk=user.pk).first()
     if tokens_of(user).count() >= MAX_TOKENS_PER_PERSON:
-        raise TokenError(
+        raise Conflict(
             _("You have %(count)d tokens already. Please revoke one you no longer use.")
             % {"count": MAX_TOKENS_PER_PERSON}
         )

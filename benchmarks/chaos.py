@@ -81,7 +81,6 @@ TIMINGS = {
     "BOARD_NEW_ACCOUNT_OFFERS_PER_DAY": "0",
     "BOARD_REVIEW_FIRST_OFFERS": "0",
     "BOARD_RATE_LIMIT_OFFERS": "",
-    "BOARD_API_THROTTLE_OFFERS": "1000000/hour",
     "BOARD_API_THROTTLE_WRITES": "1000000/min",
 }
 # The README's deployment commands, used when there is no Procfile.

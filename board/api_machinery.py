@@ -159,21 +159,6 @@ class WriteThrottle(_ScopeThrottle):
         return request.method not in SAFE_METHODS
 
 
-class OfferThrottle(_ScopeThrottle):
-    """Offers of help, per person (on top of the write limit)."""
-
-    scope = "offers"
-
-    def applies(self, request: Request, view: Any) -> bool:
-        return request.method == "POST" and getattr(view, "throttle_scope", None) == self.scope
-
-
-class MessageThrottle(OfferThrottle):
-    """Messages in conversations, per person (on top of the write limit)."""
-
-    scope = "messages"
-
-
 # --- Pagination -------------------------------------------------------------------------
 
 

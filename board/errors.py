@@ -19,6 +19,12 @@ for the person. The edges map it once each:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.http import HttpResponse
+
 
 class ServiceError(Exception):
     """A rule of the board said no; str(error) is the message for the person."""
@@ -64,3 +70,38 @@ class Limited(ServiceError):
 
 # The name the code used before the hierarchy; new code raises the classes above.
 Refusal = ServiceError
+
+
+def validate(instance: models.Model, *, fields: Iterable[str]) -> None:
+    """Check `fields` of `instance` against the rules declared on the model (validators,
+    choices, blank), the one place they are written: services call this before every
+    save, so the views, the API, the admin and tasks all get the same answer. The first
+    broken rule is raised as Invalid naming its field. (A relation is only checked for
+    being there: a service is handed model instances, which exist, so no query is made.)"""
+    names = set(fields)
+    exclude = [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.name not in names
+        or (field.is_relation and getattr(instance, field.attname) is not None)
+    ]
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise Invalid(messages[0], field=None if field == NON_FIELD_ERRORS else field) from None
+
+
+def refused(
+    response: HttpResponse, error: ServiceError, *, only_limits: bool = False
+) -> HttpResponse:
+    """A page that shows `error` itself (a form given back with the reason and all
+    that was typed), answered with the error's status, and with Retry-After for a
+    limit. `only_limits`: the page keeps its 200 for other refusals, as the offer
+    and conversation pages always have."""
+    if isinstance(error, Limited):
+        response.status_code = error.status_code
+        response["Retry-After"] = str(error.retry_after)
+    elif not only_limits:
+        response.status_code = error.status_code
+    return response

@@ -9,12 +9,19 @@ the views, the API, the services, the admin and tasks cannot forget it.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
 from django.db import models
 
 from board.text import strip_bidi_controls
+
+
+def opaque_id() -> str:
+    """An opaque, unguessable id for URLs (72 random bits, URL-safe): the public id
+    of requests, offers, stories and API tokens."""
+    return secrets.token_urlsafe(9)
 
 
 class PlainTextFormField(forms.CharField):

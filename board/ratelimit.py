@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,6 +19,10 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from board.errors import Limited
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -60,10 +67,31 @@ def consume(*, action: str, key: str | int) -> int | None:
     return max(1, math.ceil((window + 1) * rate.seconds - now))
 
 
-def wait_text(seconds: int) -> str:
-    from django.utils.translation import gettext as _
-    from django.utils.translation import ngettext
+# Set only while bulk demo data is written (seed_demo): its people post faster than anyone may.
+_lifted: ContextVar[bool] = ContextVar("board_ratelimit_lifted", default=False)
 
+
+@contextmanager
+def lifted() -> Iterator[None]:
+    """Posting limits off inside this block, for bulk demo data only."""
+    token = _lifted.set(True)
+    try:
+        yield
+    finally:
+        _lifted.reset(token)
+
+
+def check_rate(*, action: str, key: str | int) -> None:
+    """Count one `action` by `key` (a person); past the limit, Limited saying when
+    to try again. The services call it, so every edge (page, API, task) counts
+    the same action once."""
+    if _lifted.get():
+        return
+    if wait := consume(action=action, key=key):
+        raise Limited(limited_message(wait), retry_after=wait)
+
+
+def wait_text(seconds: int) -> str:
     if seconds < 90:
         return _("about a minute")
     minutes = math.ceil(seconds / 60)
@@ -74,8 +102,6 @@ def wait_text(seconds: int) -> str:
 
 
 def limited_message(seconds: int) -> str:
-    from django.utils.translation import gettext as _
-
     return _(
         "You're posting faster than the board allows right now, which keeps it safe for "
         "everyone. Everything you wrote is still here: please try again in %(wait)s."

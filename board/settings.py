@@ -426,14 +426,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "board.api_machinery.AnonReadThrottle",
         "board.api_machinery.WriteThrottle",
-        "board.api_machinery.OfferThrottle",
-        "board.api_machinery.MessageThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon_read": os.environ.get("BOARD_API_THROTTLE_ANON_READS", "120/min"),
         "write": os.environ.get("BOARD_API_THROTTLE_WRITES", "60/min"),
-        "offers": os.environ.get("BOARD_API_THROTTLE_OFFERS", "20/hour"),
-        "messages": os.environ.get("BOARD_API_THROTTLE_MESSAGES", "120/hour"),
+        # Requests, offers, messages and reports are limited by the services
+        # (BOARD_RATE_LIMITS), the same for the API as for the web pages.
     },
     # Behind a proxy, per-IP throttling uses the address it reports (BOARD_TRUSTED_PROXY_COUNT).
     "NUM_PROXIES": env_int("BOARD_TRUSTED_PROXY_COUNT", 0) or None,

@@ -22,6 +22,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from accounts.models import User
+from board import ratelimit
 from board.models import Notification
 from demo.content import DEMO_PASSWORD, NOTES, STORIES
 from demo.planner import RequestPlan, Status, demo_identity
@@ -105,7 +106,13 @@ def write_with_services(plans: Iterator[RequestPlan], total: int) -> None:
     seeding sends no email (the delivery tasks find nothing to send)."""
     last_notification = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()
     # In-process (eager) Celery would log one line per skipped delivery task.
-    with _quiet("celery.app.trace"), _progress(total) as progress, transaction.atomic():
+    # Demo people post faster than anyone may: the posting limits are lifted here only.
+    with (
+        _quiet("celery.app.trace"),
+        _progress(total) as progress,
+        transaction.atomic(),
+        ratelimit.lifted(),
+    ):
         for plan in plans:
             _live_through_services(plan)
             progress.update()

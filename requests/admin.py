@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from board.admin import PrivateLookupsMixin
+from board.errors import ServiceError
 from requests import moderation
 from requests.models import Category, HelpRequest, Message, ModerationAction, Offer, Report
 from requests.moderation import Target
-from requests.services import ServiceError
 
 
 @admin.register(Category)
@@ -112,9 +112,8 @@ class HelpRequestAdmin(PrivateLookupsMixin, ModeratedContentAdmin):
     search_fields = ["title", "public_id"]
     date_hierarchy = "created_at"
     fields = [
-        "public_id", "shown_author", "who_wrote_it", "is_anonymous", "title", "body", "category",
-        "response_kind", "status", "offer_count", "is_hidden", "needs_attention", "created_at",
-        "resolved_at",
+        "public_id", "shown_author", "who_wrote_it", *HelpRequest.EDITABLE_FIELDS, "status",
+        "offer_count", "is_hidden", "needs_attention", "created_at", "resolved_at",
     ]  # fmt: skip
     actions = [*ModeratedContentAdmin.actions, "mark_seen"]
 

@@ -1,40 +1,63 @@
 from django import forms
+from django.core.validators import MinLengthValidator
+from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from requests.models import (
     BODY_MAX,
     BODY_MIN,
-    MESSAGE_MAX,
-    OFFER_MESSAGE_MAX,
-    OFFER_MESSAGE_MIN,
+    EMPTY,
     TITLE_MAX,
     TITLE_MIN,
+    TOO_LONG,
+    TOO_SHORT,
     Category,
     HelpRequest,
+    Message,
+    Offer,
 )
 from requests.services import REVEAL_REASON_MIN
 
 
 def _length_messages(minimum: int | None) -> dict:
     # Django fills %(limit_value)d and %(show_value)d in from the validator.
-    messages = {
-        "required": _("This can't be empty. A few words are enough."),
-        "max_length": _(
-            "Please keep this to %(limit_value)d characters or fewer (it has %(show_value)d)."
-        ),
-    }
+    messages = {"required": EMPTY, "max_length": TOO_LONG}
     if minimum:
-        messages["min_length"] = _(
-            "Please write at least %(limit_value)d characters (it has %(show_value)d)."
-        )
+        messages["min_length"] = TOO_SHORT
     return messages
+
+
+def messages_of(field: models.Field) -> dict:
+    """A form field's error sentences, taken from the model field's (requests.models)."""
+    return {
+        "required": field.error_messages["blank"],
+        "max_length": TOO_LONG,
+        "min_length": TOO_SHORT,
+    }
+
+
+def text_field(model: type[models.Model], name: str, **kwargs) -> forms.Field:
+    """The form field for a text people write, with the limits and sentences of the
+    model field (requests.models), so that they are declared once."""
+    field = model._meta.get_field(name)
+    minimum = next(
+        (rule.limit_value for rule in field.validators if isinstance(rule, MinLengthValidator)),
+        None,
+    )
+    attrs = {"maxlength": field.max_length, **kwargs.pop("attrs", {})}
+    return field.formfield(
+        min_length=minimum,
+        error_messages=messages_of(field),
+        widget=forms.Textarea(attrs=attrs),
+        **kwargs,
+    )
 
 
 class HelpRequestForm(forms.ModelForm):
     class Meta:
         model = HelpRequest
-        fields = ["title", "body", "category", "response_kind", "is_anonymous"]
+        fields = HelpRequest.EDITABLE_FIELDS
         labels = {
             "title": _("In a line, what would help?"),
             "body": _("Tell people a little more"),
@@ -64,11 +87,10 @@ class HelpRequestForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 8, "maxlength": BODY_MAX}),
             "response_kind": forms.RadioSelect,
         }
+        # The model fields' sentences (requests.models), for every field listed.
         error_messages = {
-            "title": _length_messages(TITLE_MIN),
-            "body": _length_messages(BODY_MIN),
-            "category": {"required": _("Please choose what your request is about.")},
-            "response_kind": {"required": _("Please choose the kind of response you'd like.")},
+            name: messages_of(HelpRequest._meta.get_field(name))
+            for name in HelpRequest.EDITABLE_FIELDS
         }
 
     def __init__(self, *args, **kwargs):
@@ -80,23 +102,17 @@ class HelpRequestForm(forms.ModelForm):
 
 
 class OfferForm(forms.Form):
-    message = forms.CharField(
+    message = text_field(
+        Offer,
+        "message",
         label=_("Your message to the asker"),
-        min_length=OFFER_MESSAGE_MIN,
-        max_length=OFFER_MESSAGE_MAX,
         help_text=_("Only the person who asked will see this. Say how you could help."),
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": OFFER_MESSAGE_MAX}),
-        error_messages=_length_messages(OFFER_MESSAGE_MIN),
+        attrs={"rows": 4},
     )
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(
-        label=_("Your message"),
-        max_length=MESSAGE_MAX,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX}),
-        error_messages=_length_messages(None),
-    )
+    body = text_field(Message, "body", label=_("Your message"), attrs={"rows": 3})
 
 
 class RevealAuthorForm(forms.Form):

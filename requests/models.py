@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import MinLengthValidator
+from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import connection, models
 from django.db.models import BooleanField, FloatField, Q
 from django.db.models.expressions import RawSQL
@@ -12,12 +12,32 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from board.fields import PlainCharField, PlainTextField
+from accounts.models import Block
+from board.fields import PlainCharField, PlainTextField, opaque_id
+from requests import search
 
 TITLE_MIN, TITLE_MAX = 5, 120
 BODY_MIN, BODY_MAX = 20, 5000
 OFFER_MESSAGE_MIN, OFFER_MESSAGE_MAX = 10, 2000
 MESSAGE_MAX = 4000
+
+# What a person is told when their text breaks a length rule, written once: the model
+# fields below carry these rules, the services check them (board.errors.validate)
+# before every write, and the forms and the API take their limits from the fields.
+EMPTY = _("This can't be empty. A few words are enough.")
+TOO_SHORT = _("Please write at least %(limit_value)d characters (it has %(show_value)d).")
+TOO_LONG = _("Please keep this to %(limit_value)d characters or fewer (it has %(show_value)d).")
+CHOOSE_CATEGORY = _("Please choose what your request is about.")
+CHOOSE_KIND = _("Please choose the kind of response you'd like.")
+
+
+def length_rules(minimum: int | None, maximum: int, too_long: str = TOO_LONG) -> list:
+    """Validators for text of `minimum` to `maximum` characters (a TextField's
+    max_length alone is not checked by the model, only by its form field)."""
+    rules: list = [MaxLengthValidator(maximum, message=too_long)]
+    if minimum:
+        rules.insert(0, MinLengthValidator(minimum, message=TOO_SHORT))
+    return rules
 
 
 def default_expiry():
@@ -67,7 +87,7 @@ def new_alias() -> str:
 
 def new_public_id() -> str:
     """An opaque, unguessable id for URLs (72 random bits, URL-safe)."""
-    return secrets.token_urlsafe(9)
+    return opaque_id()
 
 
 class Category(models.Model):
@@ -98,8 +118,6 @@ class HelpRequestQuerySet(models.QuerySet["HelpRequest"]):
         (one subquery, not a list: the board's query count stays the same)."""
         queryset = self.visible().select_related("category", "author")
         if viewer is not None and viewer.is_authenticated:
-            from accounts.models import Block
-
             blocked = Block.objects.filter(blocker=viewer, hides_content=True).values("blocked")
             # Anonymous requests stay: hiding them would tell who wrote them.
             queryset = queryset.exclude(is_anonymous=False, author__in=blocked)
@@ -112,8 +130,6 @@ class HelpRequestQuerySet(models.QuerySet["HelpRequest"]):
         """Requests matching `text` (web-search syntax: words, "phrases", -word, or),
         most relevant first (a title match before a body match), then newest.
         Answered from the full-text index on PostgreSQL and SQLite alike."""
-        from requests import search
-
         parsed = search.parse(text)
         if parsed.is_empty:
             return self.none()
@@ -161,16 +177,29 @@ class HelpRequest(models.Model):
     )
     is_anonymous = models.BooleanField(_("post anonymously"), default=False)
     title = PlainCharField(
-        _("title"), max_length=TITLE_MAX, validators=[MinLengthValidator(TITLE_MIN)]
+        _("title"),
+        max_length=TITLE_MAX,
+        validators=length_rules(TITLE_MIN, TITLE_MAX),
+        error_messages={"blank": EMPTY},
     )
     body = PlainTextField(
-        _("what's going on"), max_length=BODY_MAX, validators=[MinLengthValidator(BODY_MIN)]
+        _("what's going on"),
+        max_length=BODY_MAX,
+        validators=length_rules(BODY_MIN, BODY_MAX),
+        error_messages={"blank": EMPTY},
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="requests", verbose_name=_("category")
+        Category,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("category"),
+        error_messages={"null": CHOOSE_CATEGORY, "blank": CHOOSE_CATEGORY},
     )
     response_kind = models.CharField(
-        _("kind of response wanted"), max_length=16, choices=ResponseKind.choices
+        _("kind of response wanted"),
+        max_length=16,
+        choices=ResponseKind.choices,
+        error_messages={"blank": CHOOSE_KIND},
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
@@ -194,6 +223,11 @@ class HelpRequest(models.Model):
     resurfaced_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = HelpRequestQuerySet.as_manager()
+
+    # What the asker writes, listed once: the form, the API (create and change), the
+    # services, the admin and the data export all take this list, and each field's
+    # rules (length, content) and their sentences are on the field above.
+    EDITABLE_FIELDS = ("title", "body", "category", "response_kind", "is_anonymous")
 
     class Meta:
         verbose_name = _("help request")
@@ -331,7 +365,8 @@ class Offer(models.Model):
     message = PlainTextField(
         _("your message"),
         max_length=OFFER_MESSAGE_MAX,
-        validators=[MinLengthValidator(OFFER_MESSAGE_MIN)],
+        validators=length_rules(OFFER_MESSAGE_MIN, OFFER_MESSAGE_MAX),
+        error_messages={"blank": EMPTY},
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
@@ -451,7 +486,12 @@ class Message(models.Model):
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_messages"
     )
-    body = PlainTextField(_("message"), max_length=MESSAGE_MAX)
+    body = PlainTextField(
+        _("message"),
+        max_length=MESSAGE_MAX,
+        validators=length_rules(None, MESSAGE_MAX),
+        error_messages={"blank": EMPTY},
+    )
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
     # Written by someone the recipient blocked, where refusing would say who the
     # recipient is: only its sender sees it (requests.moderation.block_answer).
@@ -588,6 +628,10 @@ class ModerationAction(models.Model):
 
 
 THANK_YOU_MAX = 1000
+NOTE_EMPTY = _("Please write a few words before sending.")
+NOTE_TOO_LONG = _(
+    "Please keep your note to %(limit_value)d characters or fewer (it has %(show_value)d)."
+)
 
 
 class ThankYou(models.Model):
@@ -595,7 +639,12 @@ class ThankYou(models.Model):
     Private to the two of them; one per accepted offer (requests/thanks.py writes it)."""
 
     offer = models.OneToOneField(Offer, on_delete=models.CASCADE, related_name="thank_you")
-    body = PlainTextField(_("your note"), max_length=THANK_YOU_MAX)
+    body = PlainTextField(
+        _("your note"),
+        max_length=THANK_YOU_MAX,
+        validators=length_rules(None, THANK_YOU_MAX, too_long=NOTE_TOO_LONG),
+        error_messages={"blank": NOTE_EMPTY},
+    )
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:

@@ -1,9 +1,10 @@
 """Input and output serializers for the requests API.
 
-Input serializers only check the shape of what a client sent; the rules (who may
-do what, when) are in services.py. Output serializers render what the viewer may
-see: an anonymous request's author is null for everyone but its author, and no
-email address is ever rendered.
+Input serializers check the shape of what a client sent, with the limits they
+take from the model's fields; the rules (who may do what, when) are in
+services.py. Output serializers render what the viewer may see: an anonymous
+request's author is null for everyone but its author, and no email address is
+ever rendered.
 """
 
 from __future__ import annotations
@@ -14,13 +15,6 @@ from rest_framework import serializers
 
 from requests import selectors
 from requests.models import (
-    BODY_MAX,
-    BODY_MIN,
-    MESSAGE_MAX,
-    OFFER_MESSAGE_MAX,
-    OFFER_MESSAGE_MIN,
-    TITLE_MAX,
-    TITLE_MIN,
     Category,
     HelpRequest,
     Message,
@@ -177,26 +171,33 @@ class SlugField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class HelpRequestIn(serializers.Serializer):
-    title = serializers.CharField(min_length=TITLE_MIN, max_length=TITLE_MAX)
-    body = serializers.CharField(
-        min_length=BODY_MIN, max_length=BODY_MAX, help_text="Markdown works for lists and links."
-    )
+class HelpRequestIn(serializers.ModelSerializer):
+    """What the asker writes: HelpRequest.EDITABLE_FIELDS, with the limits declared
+    on the model's fields (the service checks the same rules again, for every caller)."""
+
     category = SlugField(
         slug_field="slug", queryset=Category.objects.all(), help_text="A category's slug."
     )
-    response_kind = serializers.ChoiceField(choices=HelpRequest.ResponseKind.choices)
-    is_anonymous = serializers.BooleanField(
-        default=False, help_text='Others see "Anonymous" instead of your name.'
-    )
+
+    class Meta:
+        model = HelpRequest
+        fields = HelpRequest.EDITABLE_FIELDS
+        extra_kwargs = {
+            "body": {"help_text": "Markdown works for lists and links."},
+            "is_anonymous": {"help_text": 'Others see "Anonymous" instead of your name.'},
+        }
 
 
-class OfferIn(serializers.Serializer):
-    message = serializers.CharField(min_length=OFFER_MESSAGE_MIN, max_length=OFFER_MESSAGE_MAX)
+class OfferIn(serializers.ModelSerializer):
+    class Meta:
+        model = Offer
+        fields = ["message"]
 
 
-class MessageIn(serializers.Serializer):
-    body = serializers.CharField(max_length=MESSAGE_MAX)
+class MessageIn(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = ["body"]
 
 
 # Choice sets named once in the OpenAPI schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).

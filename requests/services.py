@@ -1,14 +1,18 @@
 """Operations that change help requests, offers and conversations.
 
-Views, admin actions and tasks call these; each owns its transaction and
-records the notifications its event causes. Rules that can fail raise
-`ServiceError` with a message fit to show the person.
+Views, the API, admin actions and tasks call these, and nothing else writes
+these rows: each function owns its transaction, checks every rule once (the
+posting limits, the length and content rules declared on the model's fields,
+who may do what, and when) and records the notifications its event causes. A
+rule that says no raises one of board.errors' classes (Invalid, NotAllowed,
+Conflict, Limited) with a message fit to show the person.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -19,12 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import HelperSubscription, User
+from board import ratelimit
 from board.crisis import find_crisis_phrases
-from board.errors import Refusal
+from board.errors import Conflict, NotAllowed, ServiceError, validate
 from board.models import Notification
 from board.notifications import notify, notify_many
 from requests.models import (
-    Category,
     HelpRequest,
     Message,
     ModerationAction,
@@ -34,10 +38,6 @@ from requests.models import (
 )
 
 RENEW_SALT = "requests.renew"
-
-
-class ServiceError(Refusal):
-    """A rule of the board said no; the message is for the person."""
 
 
 def _lock_request(help_request: HelpRequest) -> HelpRequest:
@@ -51,28 +51,30 @@ def _lock_offer(offer: Offer) -> Offer:
 # --- Requests ------------------------------------------------------------------
 
 
+def _write_fields(help_request: HelpRequest, fields: dict[str, Any]) -> None:
+    """Set what the asker wrote (HelpRequest.EDITABLE_FIELDS, text stripped) and
+    check it against the rules on the model's fields (Invalid naming the field)."""
+    unknown = set(fields) - set(HelpRequest.EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a field the asker writes: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(help_request, name, value.strip() if isinstance(value, str) else value)
+    validate(help_request, fields=HelpRequest.EDITABLE_FIELDS)
+
+
 @transaction.atomic
-def create_request(
-    *,
-    author: User,
-    title: str,
-    body: str,
-    category: Category,
-    response_kind: str,
-    is_anonymous: bool,
-) -> HelpRequest:
+def create_request(*, author: User, **fields: Any) -> HelpRequest:
+    """`author` asks for help; `fields` are HelpRequest.EDITABLE_FIELDS (title, body,
+    category, response_kind, is_anonymous)."""
+    # Function-local: requests.moderation imports this module (see _restore_expired_offers).
     from requests.moderation import check_can_post
 
+    help_request = HelpRequest(author=author)
+    _write_fields(help_request, fields)
+    ratelimit.check_rate(action="request", key=author.pk)
     check_can_post(author)
-    help_request = HelpRequest.objects.create(
-        author=author,
-        title=title.strip(),
-        body=body.strip(),
-        category=category,
-        response_kind=response_kind,
-        is_anonymous=is_anonymous,
-        needs_attention=suggests_danger(title, body),
-    )
+    help_request.needs_attention = suggests_danger(help_request.title, help_request.body)
+    help_request.save(force_insert=True)
     tell_matching_helpers(help_request, key_prefix=f"new_request:{help_request.public_id}")
     return help_request
 
@@ -109,28 +111,17 @@ def tell_matching_helpers(help_request: HelpRequest, *, key_prefix: str) -> int:
 
 
 @transaction.atomic
-def update_request(
-    *,
-    help_request: HelpRequest,
-    by: User,
-    title: str,
-    body: str,
-    category: Category,
-    response_kind: str,
-    is_anonymous: bool,
-) -> HelpRequest:
+def update_request(*, help_request: HelpRequest, by: User, **fields: Any) -> HelpRequest:
+    """The asker changes what they wrote: `fields` are any of
+    HelpRequest.EDITABLE_FIELDS; the ones not given keep their value."""
     locked = _lock_request(help_request)
     if locked.author_id != by.pk:
-        raise ServiceError(_("Only the person who asked can change this request."))
+        raise NotAllowed(_("Only the person who asked can change this request."))
     if not locked.is_editable:
-        raise ServiceError(_("This request is finished, so it can no longer be changed."))
-    locked.title = title.strip()
-    locked.body = body.strip()
-    locked.category = category
-    locked.response_kind = response_kind
-    locked.is_anonymous = is_anonymous
+        raise Conflict(_("This request is finished, so it can no longer be changed."))
+    _write_fields(locked, fields)
     # Once flagged, a request stays flagged until a moderator has looked.
-    locked.needs_attention = locked.needs_attention or suggests_danger(title, body)
+    locked.needs_attention = locked.needs_attention or suggests_danger(locked.title, locked.body)
     locked.save()
     return locked
 
@@ -143,9 +134,9 @@ def _finish_request(
 ) -> HelpRequest:
     locked = _lock_request(help_request)
     if locked.author_id != by.pk:
-        raise ServiceError(_("Only the person who asked can do this."))
+        raise NotAllowed(_("Only the person who asked can do this."))
     if locked.status not in (HelpRequest.Status.OPEN, HelpRequest.Status.MATCHED):
-        raise ServiceError(_("This request is already finished."))
+        raise Conflict(_("This request is already finished."))
     locked.status = status
     if status == HelpRequest.Status.RESOLVED:
         locked.resolved_at = timezone.now()
@@ -253,31 +244,30 @@ def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offe
     their offer is made as usual but as a shadow: counted on the board and shown to
     them like any other, never shown to the asker nor notified, and declined kindly
     when the request finishes (requests.moderation, "Blocks that link nothing")."""
+    # Function-local: requests.moderation imports this module (see _restore_expired_offers).
     from requests import moderation
 
+    offer = Offer(helper=helper, message=message.strip())
+    validate(offer, fields=["message"])
+    ratelimit.check_rate(action="offer", key=helper.pk)
     locked = _lock_request(help_request)
     if locked.author_id == helper.pk:
-        raise ServiceError(_("This is your own request, so you can't offer help on it."))
+        raise NotAllowed(_("This is your own request, so you can't offer help on it."))
     if locked.is_hidden or not locked.is_open:
-        raise ServiceError(_("This request isn't taking new offers any more."))
+        raise Conflict(_("This request isn't taking new offers any more."))
     if Offer.objects.filter(request=locked, helper=helper).live().exists():
-        raise ServiceError(_("You have already offered to help with this request."))
+        raise Conflict(_("You have already offered to help with this request."))
     # Suspended, blocked by the asker, or over a new account's daily limit. A block
     # that must stay silent here makes a shadow offer (see requests.moderation).
     shadow = moderation.check_can_offer(helper=helper, help_request=locked)
     held = moderation.should_hold_offer(helper)
+    offer.request, offer.held_for_review, offer.shadowed = locked, held, shadow
     try:
         with transaction.atomic():
-            offer = Offer.objects.create(
-                request=locked,
-                helper=helper,
-                message=message.strip(),
-                held_for_review=held,
-                shadowed=shadow,
-            )
+            offer.save(force_insert=True)
     except IntegrityError:
         # Two submits of the same form at once: the constraint keeps one.
-        raise ServiceError(_("You have already offered to help with this request.")) from None
+        raise Conflict(_("You have already offered to help with this request.")) from None
     if not held:
         # A held offer reaches the asker once a moderator approves it.
         present_offer(offer, help_request=locked)
@@ -314,12 +304,12 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
     the asker had seen it, they are told, without a reason and without a name."""
     locked = _lock_offer(offer)
     if locked.helper_id != by.pk:
-        raise ServiceError(_("Only the person who offered can withdraw this offer."))
+        raise NotAllowed(_("Only the person who offered can withdraw this offer."))
     locked.request = _lock_request(locked.request)
     if not locked.is_live:
-        raise ServiceError(_("This offer is no longer active."))
+        raise Conflict(_("This offer is no longer active."))
     if not locked.can_withdraw:
-        raise ServiceError(
+        raise Conflict(
             _("This request is finished, so offers on it are final and can't be withdrawn.")
         )
     was_accepted = locked.status == Offer.Status.ACCEPTED
@@ -357,11 +347,11 @@ def accept_offer(*, offer: Offer, by: User) -> Offer:
     locked = _lock_offer(offer)
     help_request = locked.request = _lock_request(locked.request)
     if help_request.author_id != by.pk:
-        raise ServiceError(_("Only the person who asked can accept an offer."))
+        raise NotAllowed(_("Only the person who asked can accept an offer."))
     if not help_request.is_open:
-        raise ServiceError(_("This request already has a helper, or is finished."))
+        raise Conflict(_("This request already has a helper, or is finished."))
     if not locked.can_answer:
-        raise ServiceError(_("This offer can't be accepted any more."))
+        raise Conflict(_("This offer can't be accepted any more."))
     locked.status = Offer.Status.ACCEPTED
     locked.save(update_fields=["status", "updated_at"])
     # Others who offered learn only that the asker has found help.
@@ -382,10 +372,10 @@ def accept_offer(*, offer: Offer, by: User) -> Offer:
 def decline_offer(*, offer: Offer, by: User) -> Offer:
     locked = _lock_offer(offer)
     if locked.request.author_id != by.pk:
-        raise ServiceError(_("Only the person who asked can decline an offer."))
+        raise NotAllowed(_("Only the person who asked can decline an offer."))
     locked.request = _lock_request(locked.request)
     if not locked.can_answer:
-        raise ServiceError(_("This offer is no longer waiting for an answer."))
+        raise Conflict(_("This offer is no longer waiting for an answer."))
     locked.status = Offer.Status.DECLINED
     locked.decline_reason = Offer.DeclineReason.NOT_TAKEN
     locked.save(update_fields=["status", "decline_reason", "updated_at"])
@@ -401,11 +391,11 @@ def reveal_name_to_helper(*, offer: Offer, by: User) -> Offer:
     locked = _lock_offer(offer)
     help_request = locked.request
     if help_request.author_id != by.pk:
-        raise ServiceError(_("Only the person who asked can show their name."))
+        raise NotAllowed(_("Only the person who asked can show their name."))
     if not help_request.is_anonymous:
-        raise ServiceError(_("This request already shows your name."))
+        raise Conflict(_("This request already shows your name."))
     if locked.status != Offer.Status.ACCEPTED:
-        raise ServiceError(_("You can show your name only to a helper whose offer you accepted."))
+        raise Conflict(_("You can show your name only to a helper whose offer you accepted."))
     if locked.asker_revealed_at is None:
         locked.asker_revealed_at = timezone.now()
         locked.save(update_fields=["asker_revealed_at", "updated_at"])
@@ -417,20 +407,22 @@ def reveal_name_to_helper(*, offer: Offer, by: User) -> Offer:
 
 @transaction.atomic
 def send_message(*, offer: Offer, sender: User, body: str) -> Message:
-    locked = _lock_offer(offer)
-    if sender.pk not in (locked.helper_id, locked.request.author_id):
-        raise ServiceError(_("Only the asker and this helper can write here."))
-    if not locked.can_message:
-        raise ServiceError(_("This conversation is closed, so no new messages can be sent."))
+    # Function-local: requests.moderation imports this module (see _restore_expired_offers).
     from requests.moderation import check_can_message
 
+    locked = _lock_offer(offer)
+    if sender.pk not in (locked.helper_id, locked.request.author_id):
+        raise NotAllowed(_("Only the asker and this helper can write here."))
+    message = Message(offer=locked, sender=sender, body=body.strip())
+    validate(message, fields=["body"])
+    ratelimit.check_rate(action="message", key=sender.pk)
+    if not locked.can_message:
+        raise Conflict(_("This conversation is closed, so no new messages can be sent."))
     # A shadow message (the recipient blocked the sender, silently here) is kept for
     # its sender only; so is every message on a shadow offer.
     shadow = check_can_message(offer=locked, sender=sender) or locked.shadowed
-    body = body.strip()
-    if not body:
-        raise ServiceError(_("Please write a message before sending."))
-    message = Message.objects.create(offer=locked, sender=sender, body=body, shadowed=shadow)
+    message.shadowed = shadow
+    message.save(force_insert=True)
     recipient = locked.helper if sender.pk == locked.request.author_id else locked.request.author
     # A shadow message is never shown nor told to its recipient, but the same work
     # is done as for any message (a withheld row, see present_offer).
@@ -440,7 +432,7 @@ def send_message(*, offer: Offer, sender: User, body: str) -> Message:
         key=f"message_received:{message.pk}",
         url=f"{locked.get_absolute_url()}#latest",
         help_request=locked.request,
-        excerpt=body,
+        excerpt=message.body,
         withheld=shadow,
     )
     return message
@@ -469,7 +461,7 @@ def renew_request(*, help_request: HelpRequest) -> HelpRequest:
     reopen one that closed after a quiet period."""
     locked = _lock_request(help_request)
     if locked.status not in (HelpRequest.Status.OPEN, HelpRequest.Status.EXPIRED):
-        raise ServiceError(_("This request is no longer open, so it can't be renewed."))
+        raise Conflict(_("This request is no longer open, so it can't be renewed."))
     reopened = locked.status == HelpRequest.Status.EXPIRED
     locked.status = HelpRequest.Status.OPEN
     locked.expires_at = default_expiry()

@@ -16,47 +16,42 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from board.errors import Conflict, NotAllowed, validate
 from board.models import Notification
 from board.notifications import notify
 from requests import services
-from requests.models import THANK_YOU_MAX, HelpRequest, Offer, ThankYou
+from requests.models import HelpRequest, Offer, ThankYou
 from requests.moderation import check_can_post
-from requests.services import ServiceError
+
+ALREADY_THANKED = gettext_lazy("You have already sent this helper a thank-you note.")
 
 
 def check_can_thank(*, offer: Offer, by: User) -> None:
-    """Whether `by` may thank the helper of `offer` now (raises ServiceError)."""
+    """Whether `by` may thank the helper of `offer` now (NotAllowed or Conflict if not)."""
     if offer.request.author_id != by.pk:
-        raise ServiceError(_("Only the person who asked can thank their helper."))
+        raise NotAllowed(_("Only the person who asked can thank their helper."))
     if offer.status != Offer.Status.ACCEPTED or offer.is_hidden:
-        raise ServiceError(_("You can thank a helper once you have accepted their offer."))
+        raise Conflict(_("You can thank a helper once you have accepted their offer."))
     if ThankYou.objects.filter(offer=offer).exists():
-        raise ServiceError(_("You have already sent this helper a thank-you note."))
-
-
-def clean_note(body: str) -> str:
-    body = body.strip()
-    if not body:
-        raise ServiceError(_("Please write a few words before sending."))
-    if len(body) > THANK_YOU_MAX:
-        raise ServiceError(
-            _("Please keep your note to %(max)d characters or fewer.") % {"max": THANK_YOU_MAX}
-        )
-    return body
+        raise Conflict(str(ALREADY_THANKED))
 
 
 def _create(offer: Offer, by: User, body: str) -> ThankYou:
     check_can_post(by)
-    body = clean_note(body)
+    # Its length and "a few words" rules are on ThankYou.body (Invalid naming the field).
+    note = ThankYou(offer=offer, body=body.strip())
+    validate(note, fields=["body"])
     check_can_thank(offer=offer, by=by)
     try:
         with transaction.atomic():
-            return ThankYou.objects.create(offer=offer, body=body)
+            note.save(force_insert=True)
     except IntegrityError:
         # Two submits at once: the one-to-one keeps one note.
-        raise ServiceError(_("You have already sent this helper a thank-you note.")) from None
+        raise Conflict(str(ALREADY_THANKED)) from None
+    return note
 
 
 @transaction.atomic

@@ -13,28 +13,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from board.drafts import member_action
+from board.errors import ServiceError
 from board.http import AuthenticatedHttpRequest
 from requests import selectors, thanks
-from requests.models import THANK_YOU_MAX
-from requests.services import ServiceError
+from requests.models import NOTE_EMPTY, NOTE_TOO_LONG, THANK_YOU_MAX, ThankYou
 
 
 class ThankYouForm(forms.Form):
-    body = forms.CharField(
+    # The limit and its sentences are ThankYou.body's (requests.models).
+    body = ThankYou._meta.get_field("body").formfield(
         label=gettext_lazy("Your note"),
-        max_length=THANK_YOU_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy(
             "Only your helper will read it. A few words are plenty. Up to %(max)d characters."
         )
         % {"max": THANK_YOU_MAX},
-        error_messages={
-            "required": gettext_lazy("Please write a few words before sending."),
-            "max_length": gettext_lazy(
-                "Please keep your note to %(limit_value)d characters or fewer "
-                "(it has %(show_value)d)."
-            ),
-        },
+        error_messages={"required": NOTE_EMPTY, "max_length": NOTE_TOO_LONG},
     )
     resolve = forms.BooleanField(
         label=gettext_lazy("Also mark my request as resolved"), required=False
@@ -52,7 +46,7 @@ def thank(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     if not thanks.can_thank_now(offer, request.user):
         raise Http404
     if getattr(offer, "thank_you", None) is not None:
-        messages.info(request, _("You have already sent this helper a thank-you note."))
+        messages.info(request, thanks.ALREADY_THANKED)
         return redirect(offer)
     can_resolve = thanks.may_resolve_with_note(offer)
     form = ThankYouForm(

@@ -17,8 +17,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
-from board import crisis, ratelimit
+from board import crisis
 from board.drafts import member_action, pop_draft
+from board.errors import ServiceError, refused
 from requests import moderation, selectors, services
 from requests.filters import BoardFilter
 from requests.forms import FollowForm, HelpRequestForm, MessageForm, OfferForm
@@ -120,18 +121,13 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if panel := _crisis_panel(request, form):
             return render(request, "requests/form.html", {"form": form, "crisis_panel": panel})
-        if wait := ratelimit.consume(action="request", key=request.user.pk):
-            # Posting too fast: the form comes back with everything typed.
-            form.add_error(None, ratelimit.limited_message(wait))
-            response = render(request, "requests/form.html", {"form": form})
-            return ratelimit.with_retry_after(response, wait)
         try:
             help_request = services.create_request(author=request.user, **form.cleaned_data)
-        except services.ServiceError as error:
-            # Refused (say the account is paused): the form comes back with the
-            # reason and everything typed.
-            form.add_error(None, str(error))
-            return render(request, "requests/form.html", {"form": form}, status=409)
+        except ServiceError as error:
+            # Refused (posting too fast, the account paused): the form comes back
+            # with the reason and everything typed.
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+            return refused(render(request, "requests/form.html", {"form": form}), error)
         messages.success(
             request,
             _("Your request is posted. Asking takes courage: we'll email you when someone offers."),
@@ -194,7 +190,7 @@ def edit(request: HttpRequest, public_id: str) -> HttpResponse:
             return render(request, "requests/form.html", context)
         try:
             services.update_request(help_request=help_request, by=request.user, **form.cleaned_data)
-        except services.ServiceError as error:
+        except ServiceError as error:
             messages.error(request, str(error))
             return redirect(help_request)
         messages.success(request, _("Your changes are saved."))
@@ -205,7 +201,7 @@ def edit(request: HttpRequest, public_id: str) -> HttpResponse:
 def _run(request: HttpRequest, action, success: str, **kwargs):
     try:
         result = action(by=request.user, **kwargs)
-    except services.ServiceError as error:
+    except ServiceError as error:
         messages.error(request, str(error))
         return None
     messages.success(request, success)
@@ -237,16 +233,15 @@ def offer(request: HttpRequest, public_id: str) -> HttpResponse:
     form = OfferForm(request.POST)
     if not form.is_valid():
         return detail(request, public_id, offer_form=form)
-    if wait := ratelimit.consume(action="offer", key=request.user.pk):
-        form.add_error(None, ratelimit.limited_message(wait))
-        return ratelimit.with_retry_after(detail(request, public_id, offer_form=form), wait)
     try:
         new_offer = services.make_offer(
             help_request=help_request, helper=request.user, message=form.cleaned_data["message"]
         )
-    except services.ServiceError as error:
+    except ServiceError as error:
+        # The offer page again, with the reason and what they wrote (a 200 as any
+        # refusal there, but a 429 with Retry-After when posting too fast).
         form.add_error(None, str(error))
-        return detail(request, public_id, offer_form=form)
+        return refused(detail(request, public_id, offer_form=form), error, only_limits=True)
     if new_offer.held_for_review:
         messages.success(
             request,
@@ -286,16 +281,14 @@ def offer_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         draft = pop_draft(request, request.path)
         return _conversation(request, offer, MessageForm(initial={"body": draft}))
     form = MessageForm(request.POST)
-    if form.is_valid() and (wait := ratelimit.consume(action="message", key=request.user.pk)):
-        form.add_error(None, ratelimit.limited_message(wait))
-        return ratelimit.with_retry_after(_conversation(request, offer, message_form=form), wait)
     if form.is_valid():
         try:
             services.send_message(offer=offer, sender=request.user, body=form.cleaned_data["body"])
-        except services.ServiceError as error:
+        except ServiceError as error:
             form.add_error(None, str(error))
-        else:
-            return redirect(f"{offer.get_absolute_url()}#latest")
+            response = _conversation(request, offer, message_form=form)
+            return refused(response, error, only_limits=True)
+        return redirect(f"{offer.get_absolute_url()}#latest")
     return _conversation(request, offer, message_form=form)
 
 
@@ -398,8 +391,8 @@ def renew(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
         return render(request, "requests/renew.html", {**context, "confirm": help_request})
     try:
         help_request = services.renew_request(help_request=help_request)
-    except services.ServiceError as error:
-        return render(request, "requests/renew.html", {"problem": str(error)}, status=409)
+    except ServiceError as error:
+        return refused(render(request, "requests/renew.html", {"problem": str(error)}), error)
     return render(request, "requests/renew.html", {**context, "help_request": help_request})
 
 
@@ -409,7 +402,7 @@ def keep_open(request: HttpRequest, public_id: str) -> HttpResponse:
     reopening = help_request.status == HelpRequest.Status.EXPIRED
     try:
         services.renew_request(help_request=help_request)
-    except services.ServiceError as error:
+    except ServiceError as error:
         messages.error(request, str(error))
     else:
         messages.success(

@@ -23,8 +23,9 @@ EXPECTED: dict[str, dict[str, tuple[int, int, int, int]]] = {
     "api:request": {"get": (200, 200, 200, 200), "patch": (200, 404, 404, 401)},
     "api:request_close": {"post": (200, 404, 404, 401)},
     "api:request_resolve": {"post": (200, 404, 404, 401)},
-    # Offering on your own request, or twice, is a rule that says no: 409.
-    "api:request_offers": {"get": (200, 404, 404, 401), "post": (409, 409, 201, 401)},
+    # Offering on your own request is not allowed (403); offering twice is a state
+    # that says no (409).
+    "api:request_offers": {"get": (200, 404, 404, 401), "post": (403, 409, 201, 401)},
     "api:offers": {"get": (200, 200, 200, 401)},
     "api:offer": {"get": (200, 200, 404, 401)},
     # The other side of an offer can see it, so is told no (403); others can't (404).

@@ -141,16 +141,10 @@ def test_posting_limits_still_hold_in_this_process_while_redis_is_down(
     assert Offer.objects.filter(helper=helper).count() == 2
 
 
-def test_the_api_throttles_still_count_while_redis_is_down(helper, settings, redis_refused):
+def test_the_api_posting_limits_still_count_while_redis_is_down(helper, settings, redis_refused):
     from tests.factories import HelpRequestFactory
 
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "offers": "2/hour",
-        },
-    }
+    settings.BOARD_RATE_LIMITS = {**settings.BOARD_RATE_LIMITS, "offer": "2/h"}
     statuses = [_api_offer(helper, HelpRequestFactory()).status_code for _ in range(3)]
 
     assert statuses == [201, 201, 429]

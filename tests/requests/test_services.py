@@ -10,6 +10,7 @@ import pytest
 
 from accounts.models import Delivery
 from accounts.services import update_subscription
+from board.errors import Invalid
 from board.models import Notification
 from board.notifications import set_preferences
 from requests import services
@@ -703,8 +704,10 @@ def test_it_closes_the_conversation_once_the_request_is_resolved(asker, helper, 
 
 @pytest.mark.parametrize("body", ["", "   ", "\n\t \n"])
 def test_it_refuses_an_empty_message(offer, helper, body):
-    with pytest.raises(services.ServiceError, match="write a message"):
+    # The rule on Message.body, with the sentence the message form shows.
+    with pytest.raises(Invalid, match="can't be empty") as refused:
         services.send_message(offer=offer, sender=helper, body=body)
+    assert refused.value.field == "body"
 
     assert not Message.objects.exists()
 

@@ -11,10 +11,9 @@ from django.utils import timezone
 from rest_framework.decorators import api_view
 from rest_framework.test import APIClient
 
-from accounts.tokens import TokenError
 from board import urls as site_urls
+from board.errors import Conflict, ServiceError
 from requests.models import Category, HelpRequest
-from requests.services import ServiceError
 from tests.support.api import assert_error_format
 
 PAUSED = "Your account is paused by the moderators"
@@ -73,7 +72,7 @@ def _page(request: HttpRequest):
 
 @api_view(["POST"])
 def _api(request):
-    raise TokenError("You have 20 tokens already.")
+    raise Conflict("You have 20 tokens already.")
 
 
 # Ahead of the site's own routes, which the page's layout links to.
