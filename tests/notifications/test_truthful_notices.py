@@ -105,7 +105,7 @@ def test_the_helpers_page_says_not_taken_up_when_the_asker_did_decline(
     it, and `_page_text` finds it (the raw HTML has `isn&#x27;t`)."""
     help_request = HelpRequestFactory(author=asker)
     with django_capture_on_commit_callbacks(execute=True):
-        offer = services.make_offer(help_request=help_request, helper=helper, message="I can.")
+        offer = services.make_offer(help_request=help_request, helper=helper, message="I can help.")
         services.decline_offer(offer=offer, by=asker)
     client.force_login(helper)
     response = client.get(offer.get_absolute_url())
@@ -118,8 +118,10 @@ def test_expiry_tells_helpers_and_the_asker_the_truth_and_reopening_restores_the
 ):
     help_request = HelpRequestFactory(author=asker)
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.make_offer(help_request=help_request, helper=helper, message="I can.")
-        second = services.make_offer(help_request=help_request, helper=outsider, message="Me too")
+        first = services.make_offer(help_request=help_request, helper=helper, message="I can help.")
+        second = services.make_offer(
+            help_request=help_request, helper=outsider, message="Me too, happily"
+        )
     mailoutbox.clear()
     HelpRequest.objects.filter(pk=help_request.pk).update(
         expires_at=timezone.now() - timedelta(minutes=1)
@@ -318,7 +320,9 @@ def test_a_declined_offer_item_says_which_request_and_opens_the_offer(
 ):
     help_request = HelpRequestFactory(author=asker, title="Someone to walk with")
     with django_capture_on_commit_callbacks(execute=True):
-        offer = services.make_offer(help_request=help_request, helper=helper, message="Happy to.")
+        offer = services.make_offer(
+            help_request=help_request, helper=helper, message="Happy to help."
+        )
         services.decline_offer(offer=offer, by=asker)
 
     client.force_login(helper)
