@@ -55,7 +55,7 @@ class NotificationSettingsForm(forms.Form):
     )
 
     def __init__(self, *args, preferences: dict[str, str], full_emails: bool, **kwargs):
-        # Function-local: the notifications code sits above accounts in the import order.
+        # local import: the notifications code sits above accounts in the import order.
         from board.notifications import KINDS, label_for
 
         super().__init__(*args, initial={"full_emails": full_emails, **preferences}, **kwargs)
@@ -94,7 +94,7 @@ class SubscriptionForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        # Function-local: requests sits above accounts in the import order (README).
+        # local import: requests sits above accounts in the import order (README).
         from requests.models import Category, HelpRequest
 
         super().__init__(*args, **kwargs)

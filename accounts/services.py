@@ -97,7 +97,7 @@ def update_profile(*, user: User, display_name: str) -> User:
 
 
 def update_notification_settings(*, user: User, full_emails: bool, choices: dict[str, str]) -> None:
-    # Function-local: the notifications code sits above accounts in the import order.
+    # local import: the notifications code sits above accounts in the import order.
     from board.notifications import set_preferences
 
     with transaction.atomic():
@@ -208,11 +208,12 @@ def export_user_data(user: User) -> dict:
     other person's name or address."""
     from allauth.account.models import EmailAddress
 
-    # Function-local: these apps sit above accounts in the import order (README).
+    # local import: the apps whose rows the export reads sit above accounts in the
+    # import order (README), so each is imported at call time.
     from board.models import Notification
-    from board.notifications import preferences_for
-    from requests.models import HelpRequest, Message, Offer
-    from stories.export import stories_data  # stories imports accounts: at call time only
+    from board.notifications import preferences_for  # local import: as above
+    from requests.models import HelpRequest, Message, Offer  # local import: as above
+    from stories.export import stories_data  # local import: stories imports accounts
 
     subscription = HelperSubscription.objects.filter(user=user).first()
     requests = HelpRequest.objects.filter(author=user).select_related("category")
@@ -360,12 +361,13 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     one person's. The delete page says so beside that choice; keeping the requests
     is the choice that links nothing.
     """
-    # Function-local: these apps sit above accounts in the import order (README).
+    # local import: the apps whose rows a deletion changes sit above accounts in the
+    # import order (README), so each is imported at call time.
     from board.models import Notification
-    from requests.models import HelpRequest, Message, Offer
-    from requests.moderation import named_in
-    from requests.services import withdraw_offer
-    from stories.export import forget_user  # stories imports accounts: at call time only
+    from requests.models import HelpRequest, Message, Offer  # local import: as above
+    from requests.moderation import named_in  # local import: as above
+    from requests.services import withdraw_offer  # local import: as above
+    from stories.export import forget_user  # local import: stories imports accounts
 
     placeholder = deleted_account_placeholder()
     if user.pk == placeholder.pk:

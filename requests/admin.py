@@ -22,7 +22,8 @@ from board.admin import PrivateLookupsMixin
 from board.errors import ServiceError
 from requests import moderation
 from requests.models import Category, HelpRequest, Message, ModerationAction, Offer, Report
-from requests.moderation import Target
+from requests.moderation import Target, name_in_context
+from requests.moderation_views import LogItem
 
 
 @admin.register(Category)
@@ -196,8 +197,6 @@ class MessageAdmin(PrivateLookupsMixin, ModeratedContentAdmin):
 
 
 def _target_summary(obj) -> str:
-    from requests.moderation import Target
-
     if not (obj.help_request_id or obj.offer_id or obj.message_id):
         return "—"
     target = Target.of(obj)
@@ -228,14 +227,10 @@ class ReportAdmin(PrivateLookupsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("reported by"))
     def shown_reporter(self, obj: Report) -> str:
-        from requests.moderation import Target, name_in_context
-
         return name_in_context(obj.reporter, Target.of(obj).request)
 
     @admin.display(description=_("written by"))
     def shown_author(self, obj: Report) -> str:
-        from requests.moderation import Target
-
         return Target.of(obj).author_name
 
     def has_add_permission(self, request) -> bool:
@@ -273,8 +268,6 @@ class ModerationActionAdmin(PrivateLookupsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("person"))
     def shown_subject(self, obj: ModerationAction) -> str:
-        from requests.moderation_views import LogItem
-
         return LogItem(obj).subject_name or "—"
 
     def has_add_permission(self, request) -> bool:

@@ -28,6 +28,13 @@ def _length_messages(minimum: int | None) -> dict:
     return messages
 
 
+def model_field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):  # a reverse relation has no form field
+        raise TypeError(f"{model.__name__}.{name} is not a field people write")
+    return field
+
+
 def messages_of(field: models.Field) -> dict:
     """A form field's error sentences, taken from the model field's (requests.models)."""
     return {
@@ -40,18 +47,21 @@ def messages_of(field: models.Field) -> dict:
 def text_field(model: type[models.Model], name: str, **kwargs) -> forms.Field:
     """The form field for a text people write, with the limits and sentences of the
     model field (requests.models), so that they are declared once."""
-    field = model._meta.get_field(name)
+    field = model_field(model, name)
     minimum = next(
         (rule.limit_value for rule in field.validators if isinstance(rule, MinLengthValidator)),
         None,
     )
     attrs = {"maxlength": field.max_length, **kwargs.pop("attrs", {})}
-    return field.formfield(
+    form_field = field.formfield(
         min_length=minimum,
         error_messages=messages_of(field),
         widget=forms.Textarea(attrs=attrs),
         **kwargs,
     )
+    if form_field is None:
+        raise TypeError(f"{model.__name__}.{name} has no form field")
+    return form_field
 
 
 class HelpRequestForm(forms.ModelForm):
@@ -89,7 +99,7 @@ class HelpRequestForm(forms.ModelForm):
         }
         # The model fields' sentences (requests.models), for every field listed.
         error_messages = {
-            name: messages_of(HelpRequest._meta.get_field(name))
+            name: messages_of(model_field(HelpRequest, name))
             for name in HelpRequest.EDITABLE_FIELDS
         }
 

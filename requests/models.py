@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinLengthValidator
@@ -15,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Block
 from board.fields import PlainCharField, PlainTextField, opaque_id
 from requests import search
+
+if TYPE_CHECKING:  # a development dependency (django-stubs), for annotations only
+    from django_stubs_ext import StrOrPromise
 
 TITLE_MIN, TITLE_MAX = 5, 120
 BODY_MIN, BODY_MAX = 20, 5000
@@ -31,7 +35,7 @@ CHOOSE_CATEGORY = _("Please choose what your request is about.")
 CHOOSE_KIND = _("Please choose the kind of response you'd like.")
 
 
-def length_rules(minimum: int | None, maximum: int, too_long: str = TOO_LONG) -> list:
+def length_rules(minimum: int | None, maximum: int, too_long: StrOrPromise = TOO_LONG) -> list:
     """Validators for text of `minimum` to `maximum` characters (a TextField's
     max_length alone is not checked by the model, only by its form field)."""
     rules: list = [MaxLengthValidator(maximum, message=too_long)]

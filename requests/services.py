@@ -25,7 +25,10 @@ from django.utils.translation import gettext as _
 from accounts.models import HelperSubscription, User
 from board import ratelimit
 from board.crisis import find_crisis_phrases
-from board.errors import Conflict, NotAllowed, ServiceError, validate
+from board.errors import Conflict, NotAllowed, validate
+
+# Re-exported for the modules that still catch any refusal by this name (moderation, stories).
+from board.errors import ServiceError as ServiceError
 from board.models import Notification
 from board.notifications import notify, notify_many
 from requests.models import (
@@ -66,7 +69,7 @@ def _write_fields(help_request: HelpRequest, fields: dict[str, Any]) -> None:
 def create_request(*, author: User, **fields: Any) -> HelpRequest:
     """`author` asks for help; `fields` are HelpRequest.EDITABLE_FIELDS (title, body,
     category, response_kind, is_anonymous)."""
-    # Function-local: requests.moderation imports this module (see _restore_expired_offers).
+    # local import: requests.moderation imports this module (see _restore_expired_offers).
     from requests.moderation import check_can_post
 
     help_request = HelpRequest(author=author)
@@ -244,7 +247,7 @@ def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offe
     their offer is made as usual but as a shadow: counted on the board and shown to
     them like any other, never shown to the asker nor notified, and declined kindly
     when the request finishes (requests.moderation, "Blocks that link nothing")."""
-    # Function-local: requests.moderation imports this module (see _restore_expired_offers).
+    # local import: requests.moderation imports this module (see _restore_expired_offers).
     from requests import moderation
 
     offer = Offer(helper=helper, message=message.strip())
@@ -407,7 +410,7 @@ def reveal_name_to_helper(*, offer: Offer, by: User) -> Offer:
 
 @transaction.atomic
 def send_message(*, offer: Offer, sender: User, body: str) -> Message:
-    # Function-local: requests.moderation imports this module (see _restore_expired_offers).
+    # local import: requests.moderation imports this module (see _restore_expired_offers).
     from requests.moderation import check_can_message
 
     locked = _lock_offer(offer)
@@ -479,7 +482,7 @@ def _restore_expired_offers(help_request: HelpRequest) -> int:
     blocked where the block may say so (as make_offer refuses them). Where it must
     stay silent (requests.moderation, "Blocks that link nothing"), their offer is
     restored like anyone's, and its helper told alike, but as a shadow."""
-    # Imported here like the other moderation rules in this module: moderation
+    # local import: like the other moderation rules in this module, since moderation
     # calls back into these services (present_offer), so neither imports the other
     # at module level.
     from requests.moderation import offer_block_answer
