@@ -7,8 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Block, HelperSubscription, User
+from accounts.models import Block, User
 from board.errors import Refusal
+from notifications.models import HelperSubscription, Notification
+from notifications.services import preferences_for
 
 if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
     from requests.models import Category, Offer
@@ -97,16 +99,6 @@ def update_profile(*, user: User, display_name: str) -> User:
     user.display_name = check_display_name(display_name)
     user.save(update_fields=["display_name"])
     return user
-
-
-def update_notification_settings(*, user: User, full_emails: bool, choices: dict[str, str]) -> None:
-    from board.notifications import set_preferences
-
-    with transaction.atomic():
-        set_preferences(user=user, choices=choices)
-        if user.full_emails != full_emails:
-            user.full_emails = full_emails
-            user.save(update_fields=["full_emails"])
 
 
 def update_subscription(
@@ -205,8 +197,6 @@ def export_user_data(user: User) -> dict:
     other person's name or address."""
     from allauth.account.models import EmailAddress
 
-    from board.models import Notification
-    from board.notifications import preferences_for
     from requests.models import HelpRequest, Message, Offer
     from stories.export import stories_data  # stories imports accounts: at call time only
 
@@ -357,7 +347,6 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     is the choice that links nothing.
     """
     # Function-local: these apps sit above accounts in the import order (README).
-    from board.models import Notification
     from requests.models import HelpRequest, Message, Offer
     from requests.moderation import named_in
     from requests.services import withdraw_offer

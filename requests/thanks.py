@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from board.models import Notification
-from board.notifications import notify
+from notifications.models import Notification
+from notifications.services import notify
 from requests import services
 from requests.models import THANK_YOU_MAX, HelpRequest, Offer, ThankYou
 from requests.moderation import check_can_post

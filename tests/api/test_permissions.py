@@ -11,7 +11,7 @@ import json
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from board.notifications import CONFIGURABLE_KINDS
+from notifications.kinds import CONFIGURABLE_KINDS
 from tests.api.conftest import PERSONAS, Scene, assert_error_format
 from tests.test_anonymity import leaks
 

@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from accounts.models import HelperSubscription
+from notifications.models import HelperSubscription
 from requests.models import HelpRequest, Offer
 from tests.e2e.axe import Axe
 from tests.e2e.support import Mailbox, link_path, sign_in, submit

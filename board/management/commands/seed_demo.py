@@ -37,7 +37,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from accounts.models import User
-from board.models import Notification
+from notifications.models import Notification
 from requests import services
 from requests.models import Category, HelpRequest, Message, Offer, new_public_id
 
