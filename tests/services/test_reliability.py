@@ -201,7 +201,7 @@ def test_a_permanent_smtp_error_fails_the_row_for_staff_to_send_again(
     staff = UserFactory(is_staff=True)
     staff.user_permissions.add(
         *Permission.objects.filter(
-            content_type__app_label="board",
+            content_type__app_label="notifications",
             codename__in=["view_notification", "change_notification"],
         )
     )
