@@ -12,6 +12,12 @@ from django.utils.translation import ngettext
 from notifications import delivery, kinds
 from notifications.models import Notification
 
+# What staff see of a row, all read-only.
+OUTBOX_FIELDS = [
+    "id", "kind_name", "state", "attempts", "next_attempt_at", "sent_at", "error",
+    "claimed_at", "claimed_by", "lease_until",
+]  # fmt: skip
+
 
 class KindFilter(admin.SimpleListFilter):
     """By kind, named as notifications.kinds declares them (the field has no choices)."""
@@ -51,11 +57,8 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["state", KindFilter]
     date_hierarchy = "created_at"
     # ...and which worker is sending it, until when (its lease).
-    fields = [
-        "id", "kind_name", "state", "attempts", "next_attempt_at", "sent_at", "error",
-        "claimed_at", "claimed_by", "lease_until",
-    ]  # fmt: skip
-    readonly_fields = fields
+    fields = tuple(OUTBOX_FIELDS)
+    readonly_fields = tuple(OUTBOX_FIELDS)
     actions = ["resend"]
     # The only fields a changelist URL may filter on: the filters and the dates.
     allowed_lookups = ("state", "kind", "created_at")

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from board.http import AuthenticatedRequest, member
 from notifications import kinds, selectors, services
 from notifications.kinds import CONFIGURABLE_KINDS, Delivery, label_for
 from notifications.models import Notification
@@ -79,7 +80,7 @@ class NotificationListApi(ListAPIView):
     serializer_class = NotificationOut
 
     def get_queryset(self) -> QuerySet[Notification]:
-        return selectors.inbox(self.request.user)
+        return selectors.inbox(member(self.request))
 
     @extend_schema(operation_id="notifications_list", tags=["notifications"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -96,7 +97,7 @@ class NotificationReadApi(APIView):
         responses=NotificationOut,
         summary="Mark one notification read",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         notification = services.mark_read(user=request.user, notification_id=pk)
         if notification is None:
             raise exceptions.NotFound
@@ -114,7 +115,7 @@ class NotificationReadAllApi(APIView):
         summary="Mark all your notifications read",
         examples=[OpenApiExample("Three were unread", value={"marked": 3})],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         return Response({"marked": services.mark_all_read(user=request.user)})
 
 
@@ -187,7 +188,7 @@ class NotificationSettingsApi(APIView):
         tags=["me"],
         responses=NotificationSettingsOut,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(NotificationSettingsOut(self._current(request.user)).data)
 
     @extend_schema(
@@ -197,7 +198,7 @@ class NotificationSettingsApi(APIView):
         request=NotificationSettingsIn,
         responses=NotificationSettingsOut,
     )
-    def put(self, request: Request) -> Response:
+    def put(self, request: AuthenticatedRequest) -> Response:
         data = NotificationSettingsIn(data=request.data)
         data.is_valid(raise_exception=True)
         services.update_settings(

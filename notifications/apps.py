@@ -7,7 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        # Registers the delivery tasks in web processes too, so that
-        # notifications.delivery can queue them by name (without importing
-        # them: tasks.py imports delivery.py, never the other way round).
+        # local import: at ready(), to register the delivery tasks in web
+        # processes too, so that notifications.delivery can queue them by name
+        # (tasks.py imports delivery.py, never the other way round).
         from notifications import tasks  # noqa: F401

@@ -119,7 +119,7 @@ def deliver(notification_id: int, *, claimer: str = "") -> Outcome:
         notification = Notification.objects.select_related("recipient", "help_request").get(
             pk=notification_id
         )
-        if notification.recipient_id and not notification.recipient.is_active:
+        if notification.recipient is not None and not notification.recipient.is_active:
             if not _still_claimed(notification.pk, claimer).update(
                 state=Notification.State.SKIPPED, lease_until=None
             ):

@@ -41,7 +41,8 @@ def unsubscribe_token(user: User, kind: str) -> str:
 def render_copy(kind: str, variant: str = "") -> dict[str, str]:
     """A kind's words, as plain text: each block of its template rendered on its
     own (the HTML layout escapes them, as any text)."""
-    template = get_template(REGISTRY[kind].template).template
+    # The Django backend's template (get_template wraps it) has the block nodes.
+    template = get_template(REGISTRY[kind].template).template  # type: ignore[attr-defined]
     blocks = {node.name: node for node in template.nodelist.get_nodes_by_type(BlockNode)}
     context = Context({"variant": variant}, autoescape=False)
     with context.bind_template(template):
@@ -86,6 +87,8 @@ def digest_line(item: Notification, *, now: datetime, full: bool) -> str:
 
 def email_context(notification: Notification) -> dict:
     recipient = notification.recipient
+    if recipient is None:  # only account emails go to an address without an account
+        raise ValueError(f"Notification {notification.pk} has no recipient")
     full = recipient.full_emails
     spec = REGISTRY[notification.kind]
     items = []
@@ -142,7 +145,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         to = notification.to_email
     else:
         subject, text, html, context = render_email(notification)
-        to = notification.recipient.email
+        to = context["recipient"].email
         # RFC 8058 one-click unsubscribe: mail clients POST to this address.
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

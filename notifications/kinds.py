@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -72,7 +73,7 @@ class KindSpec:
 REGISTRY: dict[str, KindSpec] = {}
 
 
-def declare(key: str, name: Promise | str, **options) -> str:
+def declare(key: str, name: Promise | str, **options: Any) -> str:
     """Register a kind; its key, for `Kind.<NAME>`."""
     if key in REGISTRY:
         raise ValueError(f"Notification kind {key!r} is declared twice")

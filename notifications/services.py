@@ -56,11 +56,12 @@ def update_settings(*, user: User, full_emails: bool, choices: dict[str, str]) -
 
 
 def _row_delivery(delivery: str) -> str:
-    return {
+    rows: dict[str, str] = {
         Delivery.IMMEDIATE: Notification.Delivery.IMMEDIATE,
         Delivery.DIGEST: Notification.Delivery.DIGEST,
         Delivery.NEVER: Notification.Delivery.NONE,
-    }[delivery]
+    }
+    return rows[delivery]
 
 
 def _deliveries(kind: str, recipients: list[User]) -> dict[int, str]:

@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, name=delivery.DELIVER_TASK, max_retries=None, acks_late=True)
-def deliver_notification(self, notification_id: int) -> str:
+def deliver_notification(self: Any, notification_id: int) -> str:
     claimer = delivery.claimer_id(self.request.hostname or "")
     outcome = delivery.deliver(notification_id, claimer=claimer)
     if outcome.retry_in is not None and not self.request.is_eager:

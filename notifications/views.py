@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from board.http import AuthenticatedHttpRequest
 from notifications import selectors, services
 from notifications.kinds import label_for
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.inbox(request.user), 30).get_page(request.GET.get("page"))
     items = [
         {"row": row, "summary": selectors.summary(row), "about": selectors.about(row)}
@@ -26,7 +27,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read and go where it points."""
     notification = services.mark_read(user=request.user, notification_id=pk)
     if notification is None:
@@ -38,7 +39,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.mark_all_read(user=request.user)
     messages.success(request, _("All caught up."))
     return redirect("notifications")
