@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from board.notifications import queue_account_email
+from notifications.services import queue_account_email
 
 
 class AccountAdapter(DefaultAccountAdapter):

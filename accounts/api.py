@@ -1,6 +1,7 @@
-"""The "me" API: your profile, email settings, helper subscription and API tokens.
+"""The "me" API: your profile, helper subscription and API tokens (your email
+settings are in notifications/api.py).
 
-Writes go through accounts.services, board.notifications and accounts.tokens,
+Writes go through accounts.services and accounts.tokens,
 as the settings pages do. Your own email address is shown to you only.
 """
 
@@ -14,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services, tokens
-from accounts.models import ApiToken, Delivery, HelperSubscription
+from accounts.models import ApiToken
 from board.api_machinery import CursorPagination
-from board.notifications import CONFIGURABLE_KINDS, label_for, preferences_for
+from notifications.models import HelperSubscription
 from requests.models import Category, HelpRequest
 from requests.serializers import SlugField
 
@@ -33,23 +34,6 @@ class ProfileIn(serializers.Serializer):
     # Its rules (not like "Anonymous ...", not blank, not too long) are the service's:
     # a refusal there is a 400 on this field (board.api_errors).
     display_name = serializers.CharField()
-
-
-DeliveriesSerializer = type(
-    "Deliveries",
-    (serializers.Serializer,),
-    {
-        str(kind): serializers.ChoiceField(choices=Delivery.choices, help_text=label_for(kind))
-        for kind in CONFIGURABLE_KINDS
-    },
-)
-
-
-class NotificationSettingsSerializer(serializers.Serializer):
-    deliveries = DeliveriesSerializer(help_text="Per kind: right away, in a daily digest, never.")
-    full_emails = serializers.BooleanField(
-        help_text="Include the request's title and the message in emails."
-    )
 
 
 class SubscriptionSerializer(serializers.Serializer):
@@ -117,38 +101,6 @@ class MeApi(APIView):
             user=request.user, display_name=data.validated_data["display_name"]
         )
         return Response(ProfileOut(user).data)
-
-
-class NotificationSettingsApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    def _current(self, user):
-        return {"deliveries": preferences_for(user), "full_emails": user.full_emails}
-
-    @extend_schema(
-        operation_id="me_notification_settings_retrieve",
-        tags=["me"],
-        responses=NotificationSettingsSerializer,
-    )
-    def get(self, request):
-        return Response(NotificationSettingsSerializer(self._current(request.user)).data)
-
-    @extend_schema(
-        operation_id="me_notification_settings_update",
-        tags=["me"],
-        summary="Choose which emails you get",
-        request=NotificationSettingsSerializer,
-        responses=NotificationSettingsSerializer,
-    )
-    def put(self, request):
-        data = NotificationSettingsSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.update_notification_settings(
-            user=request.user,
-            full_emails=data.validated_data["full_emails"],
-            choices=dict(data.validated_data["deliveries"]),
-        )
-        return Response(NotificationSettingsSerializer(self._current(request.user)).data)
 
 
 class SubscriptionApi(APIView):

@@ -2,8 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import Delivery, User
+from accounts.models import User
 from board.errors import Invalid
+from notifications.kinds import REGISTRY, Delivery
 
 DISPLAY_NAME_HELP = _(
     "This is how you appear when you post under your name. You can always post anonymously."
@@ -55,14 +56,11 @@ class NotificationSettingsForm(forms.Form):
     )
 
     def __init__(self, *args, preferences: dict[str, str], full_emails: bool, **kwargs):
-        # local import: the notifications code sits above accounts in the import order.
-        from board.notifications import KINDS, label_for
-
         super().__init__(*args, initial={"full_emails": full_emails, **preferences}, **kwargs)
         for kind in preferences:
-            spec = KINDS[kind]
+            spec = REGISTRY[kind]
             self.fields[kind] = forms.ChoiceField(
-                label=label_for(kind),
+                label=spec.setting_label,
                 help_text=spec.audience,
                 choices=Delivery.choices,
                 widget=forms.Select,

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -85,84 +84,6 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
 
     def get_short_name(self) -> str:
         return self.display_name
-
-
-class Delivery(models.TextChoices):
-    """How a person wants to hear about one kind of notification by email."""
-
-    IMMEDIATE = "immediate", _("Email me right away")
-    DIGEST = "digest", _("Once a day, in a digest")
-    NEVER = "never", _("Don't email me (I'll see it on the board)")
-
-
-class NotificationPreference(models.Model):
-    """One person's choice for one kind of notification. No row means the
-    kind's default (see board.notifications.KINDS)."""
-
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="notification_preferences"
-    )
-    kind = models.CharField(_("kind"), max_length=32)
-    delivery = models.CharField(_("delivery"), max_length=16, choices=Delivery.choices)
-
-    class Meta:
-        verbose_name = _("notification preference")
-        verbose_name_plural = _("notification preferences")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.delivery}"
-
-
-def new_unsubscribe_token() -> str:
-    """256 random bits, URL-safe: a value that means nothing outside our database."""
-    return secrets.token_urlsafe(32)
-
-
-class UnsubscribeToken(models.Model):
-    """The opaque value in one person's one-click "stop emails like this" links for
-    one kind of email. It never expires: a link works for as long as the account
-    does (it goes with it), and it reveals nothing: no id, no kind, no date."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="unsubscribe_tokens")
-    kind = models.CharField(_("kind"), max_length=32)
-    token = models.CharField(max_length=64, unique=True, default=new_unsubscribe_token)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("unsubscribe link")
-        verbose_name_plural = _("unsubscribe links")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "kind"], name="one_unsubscribe_token_per_kind")
-        ]
-
-    def __str__(self) -> str:
-        return f"Unsubscribe link for {self.kind}"
-
-
-class HelperSubscription(models.Model):
-    """What a helper wants to hear about: new requests in these categories and
-    kinds of response (none chosen means all)."""
-
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="subscription")
-    is_active = models.BooleanField(_("tell me about new requests I could help with"), default=True)
-    categories = models.ManyToManyField(
-        "requests.Category", blank=True, related_name="subscriptions", verbose_name=_("categories")
-    )
-    response_kinds = models.JSONField(_("kinds of response"), default=list, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("helper subscription")
-        verbose_name_plural = _("helper subscriptions")
-
-    def __str__(self) -> str:
-        return f"Subscription of user {self.user_id}"
-
-    def wants_kind(self, response_kind: str) -> bool:
-        return not self.response_kinds or response_kind in self.response_kinds
 
 
 # --- Personal API tokens (the REST API) ---------------------------------------------------

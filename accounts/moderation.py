@@ -14,8 +14,8 @@ MODERATOR_PERMISSIONS = [
     ("requests", "change_helprequest"),
     ("requests", "view_offer"),
     ("requests", "view_message"),
-    ("board", "view_notification"),
-    ("board", "change_notification"),
+    ("notifications", "view_notification"),
+    ("notifications", "change_notification"),
     # Reports and the moderation log (the queue at /moderation/, and the admin).
     ("requests", "view_report"),
     ("requests", "change_report"),

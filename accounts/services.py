@@ -7,8 +7,10 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import DISPLAY_NAME_MAX, Block, HelperSubscription, User
+from accounts.models import DISPLAY_NAME_MAX, Block, User
 from board.errors import Invalid, NotAllowed
+from notifications.models import HelperSubscription, Notification
+from notifications.services import preferences_for
 
 if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
     from requests.models import Category, Offer
@@ -94,17 +96,6 @@ def update_profile(*, user: User, display_name: str) -> User:
     user.display_name = check_display_name(display_name)
     user.save(update_fields=["display_name"])
     return user
-
-
-def update_notification_settings(*, user: User, full_emails: bool, choices: dict[str, str]) -> None:
-    # local import: the notifications code sits above accounts in the import order.
-    from board.notifications import set_preferences
-
-    with transaction.atomic():
-        set_preferences(user=user, choices=choices)
-        if user.full_emails != full_emails:
-            user.full_emails = full_emails
-            user.save(update_fields=["full_emails"])
 
 
 def update_subscription(
@@ -210,9 +201,7 @@ def export_user_data(user: User) -> dict:
 
     # local import: the apps whose rows the export reads sit above accounts in the
     # import order (README), so each is imported at call time.
-    from board.models import Notification
-    from board.notifications import preferences_for  # local import: as above
-    from requests.models import HelpRequest, Message, Offer  # local import: as above
+    from requests.models import HelpRequest, Message, Offer
     from stories.export import stories_data  # local import: stories imports accounts
 
     subscription = HelperSubscription.objects.filter(user=user).first()
@@ -363,7 +352,6 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     """
     # local import: the apps whose rows a deletion changes sit above accounts in the
     # import order (README), so each is imported at call time.
-    from board.models import Notification
     from requests.models import HelpRequest, Message, Offer  # local import: as above
     from requests.moderation import named_in  # local import: as above
     from requests.services import withdraw_offer  # local import: as above

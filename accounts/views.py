@@ -16,9 +16,9 @@ from accounts.forms import (
     ProfileForm,
     SubscriptionForm,
 )
-from accounts.models import HelperSubscription
 from board.http import AuthenticatedHttpRequest
-from board.notifications import preferences_for
+from notifications.models import HelperSubscription
+from notifications.services import preferences_for, update_settings
 
 
 @login_required
@@ -54,7 +54,7 @@ def notifications_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     if data is not None and all(valid):
         choices = dict(settings_form.cleaned_data)
         full_emails = choices.pop("full_emails")
-        services.update_notification_settings(user=user, full_emails=full_emails, choices=choices)
+        update_settings(user=user, full_emails=full_emails, choices=choices)
         services.update_subscription(user=user, **subscription_form.cleaned_data)
         messages.success(request, _("Your settings are saved."))
         return redirect("accounts:notifications")

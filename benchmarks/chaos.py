@@ -414,8 +414,8 @@ def wait_ready(celery: Celery, timeout: float = 90) -> None:
 
 
 def compute(tried: list[Tried], smtp: RecordingHandler, phases: list[Phase]) -> dict:
-    from board.models import Notification
-    from board.notifications import message_id
+    from notifications.emails import message_id
+    from notifications.models import Notification
     from requests.models import Offer
 
     offers = {
@@ -520,7 +520,7 @@ def print_table(result: dict) -> None:
 def pending_rows() -> int | None:
     from django.db import OperationalError, close_old_connections
 
-    from board.models import Notification
+    from notifications.models import Notification
 
     close_old_connections()
     try:

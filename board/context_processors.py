@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from board.inbox import unread_count
+from notifications.selectors import unread_count
 
 
 def board(request: HttpRequest) -> dict[str, Any]:

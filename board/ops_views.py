@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from board import outbox
+from notifications.health import outbox_health
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     checks: dict[str, str] = {}
     try:
         # Logs a warning itself when the outbox is stalled.
-        stalled = outbox.health().stalled
+        stalled = outbox_health().stalled
     except DatabaseError as exc:
         logger.warning("Readiness: the database does not answer (%s).", type(exc).__name__)
         checks["database"] = "unreachable"
@@ -90,7 +90,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 @staff_member_required
-@permission_required("board.view_notification", raise_exception=True)
+@permission_required("notifications.view_notification", raise_exception=True)
 def outbox_status(request: HttpRequest) -> HttpResponse:
     """How much email waits and for how long, for staff (moderators included)."""
-    return render(request, "board/outbox_status.html", {"outbox": outbox.health()})
+    return render(request, "board/outbox_status.html", {"outbox": outbox_health()})

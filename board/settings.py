@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "accounts",
     "requests.apps.RequestsConfig",
     "stories",
+    "notifications",
     # Demo data (`manage.py seed_demo`): imports the apps above, none imports it.
     "demo",
 ]
@@ -204,7 +205,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 # A task is acknowledged only once it has finished, and handed back to the
 # queue if its worker dies, so a crash repeats work instead of losing it.
-# Sending is idempotent (see board/notifications.py), so repeating is safe.
+# Sending is idempotent (see notifications/delivery.py), so repeating is safe.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -482,7 +483,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "requests.serializers.REQUEST_STATUSES",
         "OfferStatusEnum": "requests.serializers.OFFER_STATUSES",
         "ResponseKindEnum": "requests.serializers.RESPONSE_KINDS",
-        "DeliveryEnum": "accounts.models.Delivery.choices",
+        "DeliveryEnum": "notifications.kinds.Delivery.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
@@ -514,6 +515,8 @@ LOGGING = {
 # The periodic jobs, by the names `manage.py run_job <name>` takes. Beat runs them
 # in production; on the embedded default (no broker) `manage.py run_scheduler`,
 # which `make run` starts beside the web server, runs the same list (board/scheduler.py).
+# The outbox's tasks (notifications/tasks.py) keep their "board.tasks.*" names, so
+# that tasks queued before they moved still run.
 CELERY_BEAT_SCHEDULE = {
     # Re-queues emails a lost task or a broker outage left behind.
     "sweep": {"task": "board.tasks.sweep_outbox", "schedule": float(BOARD_SWEEP_SECONDS)},

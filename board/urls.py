@@ -16,10 +16,8 @@ urlpatterns = [
     # The audited break-glass look at who wrote an anonymous request (staff only).
     path("moderation/who/", include("requests.breakglass_urls")),
     path("dev/mail/", views.local_mail, name="local_mail"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/<key:pk>/open/", views.notification_open, name="notification_open"),
-    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
-    path("unsubscribe/<token:token>/", views.unsubscribe, name="unsubscribe"),
+    # The notifications page and unsubscribe links (notifications/urls.py).
+    path("", include("notifications.urls")),
     path("moderation/", include("requests.moderation_urls")),
     path("settings/", include("accounts.urls")),
     path("api/", include("board.api_urls")),

@@ -1,23 +1,12 @@
 import logging
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core import signing
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from board import crisis as crisis_help
-from board import inbox
-from board.http import AuthenticatedHttpRequest
 from board.mail import read_local_mail
-from board.notifications import label_for, read_unsubscribe_token
-from board.notifications import unsubscribe as do_unsubscribe
 
 logger = logging.getLogger(__name__)
 
@@ -88,48 +77,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
         logger.exception("The 500 page itself failed to render")
         page = BARE_SERVER_ERROR
     return HttpResponse(page, status=500)
-
-
-@login_required
-def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(inbox.inbox(request.user), 30).get_page(request.GET.get("page"))
-    items = [
-        {"row": row, "summary": inbox.summary(row), "about": inbox.about(row)}
-        for row in page.object_list
-    ]
-    return render(request, "board/notifications.html", {"page": page, "items": items})
-
-
-@require_POST
-@login_required
-def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Mark one notification read and go where it points."""
-    notification = inbox.mark_read(user=request.user, notification_id=pk)
-    if notification is None:
-        raise Http404
-    if request.POST.get("next") == "list":
-        return redirect("notifications")
-    return redirect(notification.url or "notifications")
-
-
-@require_POST
-@login_required
-def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
-    inbox.mark_all_read(user=request.user)
-    messages.success(request, _("All caught up."))
-    return redirect("notifications")
-
-
-@csrf_exempt  # RFC 8058: mail clients POST here without a session or CSRF token.
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """One-click unsubscribe from an email link; works signed out. GET asks
-    (so link scanners change nothing), POST unsubscribes."""
-    try:
-        user, kind = read_unsubscribe_token(token)
-    except signing.BadSignature:
-        return render(request, "board/unsubscribe.html", {"problem": "invalid"}, status=400)
-    label = label_for(kind)
-    if request.method == "POST":
-        do_unsubscribe(user=user, kind=kind)
-        return render(request, "board/unsubscribe.html", {"done": True, "label": label})
-    return render(request, "board/unsubscribe.html", {"label": label, "token": token})

@@ -23,9 +23,9 @@ from tqdm import tqdm
 
 from accounts.models import User
 from board import ratelimit
-from board.models import Notification
 from demo.content import DEMO_PASSWORD, NOTES, STORIES
 from demo.planner import RequestPlan, Status, demo_identity
+from notifications.models import Notification
 from requests import services
 from requests.models import HelpRequest, Message, Offer, ThankYou, new_public_id
 from stories import cache, figures

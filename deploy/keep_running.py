@@ -6,7 +6,7 @@ For the `Procfile` (honcho, like foreman, stops every process when one exits,
 and restarts none): the Celery worker and beat are each run under this, so a
 worker that dies (killed, out of memory, an unrecoverable broker error) is back
 within seconds, under the same node name, and takes back the emails it was
-sending (board.notifications.reclaim_after_restart). systemd needs none of this:
+sending (notifications.delivery.reclaim_after_restart). systemd needs none of this:
 `Restart=always` does the same (deploy/systemd/).
 
 The command runs in a process group of its own, so killing that group (a

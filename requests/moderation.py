@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Block, User
 from board.converters import as_key
-from board.models import Notification
-from board.notifications import notify
+from notifications.models import Notification
+from notifications.services import notify
 from requests.models import HelpRequest, Message, ModerationAction, Offer, Report
 from requests.services import ServiceError
 

@@ -22,15 +22,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import HelperSubscription, User
+from accounts.models import User
 from board import ratelimit
 from board.crisis import find_crisis_phrases
 from board.errors import Conflict, NotAllowed, validate
 
 # Re-exported for the modules that still catch any refusal by this name (moderation, stories).
 from board.errors import ServiceError as ServiceError
-from board.models import Notification
-from board.notifications import notify, notify_many
+from notifications.models import HelperSubscription, Notification
+from notifications.services import notify, notify_many
 from requests.models import (
     HelpRequest,
     Message,

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from board.errors import Conflict, NotAllowed, validate
-from board.models import Notification
-from board.notifications import notify
+from notifications.models import Notification
+from notifications.services import notify
 from requests import services
 from requests.models import HelpRequest, Offer, ThankYou
 from requests.moderation import check_can_post

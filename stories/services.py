@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from board.crisis import find_crisis_phrases
-from board.models import Notification
-from board.notifications import notify
+from notifications.models import Notification
+from notifications.services import notify
 from requests.models import Category, HelpRequest, ModerationAction, Offer
 from requests.moderation import can_moderate, check_can_post, record_story_action
 from requests.services import ServiceError

@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
-from board.models import Notification
+from notifications.models import Notification
 from requests.models import Category, HelpRequest, Message, Offer
 
 

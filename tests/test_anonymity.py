@@ -46,7 +46,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from board.models import Notification
+from notifications.kinds import REGISTRY
+from notifications.models import Notification
 from requests.models import HelpRequest, Message, ModerationAction
 from stories.models import Story
 from tests.factories import UserFactory
@@ -297,7 +298,7 @@ def test_the_story_sends_every_kind_of_notification(world):
     sent = set(
         Notification.objects.filter(state=Notification.State.SENT).values_list("kind", flat=True)
     )
-    assert sent >= set(Notification.Kind.values) - {Notification.Kind.ACCOUNT}
+    assert sent >= set(REGISTRY) - {Notification.Kind.ACCOUNT}
 
 
 def test_emails_to_others_carry_nothing_of_the_author(world):

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import accounts.models
+import notifications.models
 
 
 class Migration(migrations.Migration):
@@ -27,7 +27,9 @@ class Migration(migrations.Migration):
                 (
                     "token",
                     models.CharField(
-                        default=accounts.models.new_unsubscribe_token, max_length=64, unique=True
+                        default=notifications.models.new_unsubscribe_token,
+                        max_length=64,
+                        unique=True,
                     ),
                 ),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),

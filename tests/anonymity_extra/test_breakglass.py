@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.moderation import moderators_group
-from board.models import Notification
+from notifications.models import Notification
 from requests import services
 from requests.models import ModerationAction, Report
 from tests.factories import UserFactory

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.tokens import create_api_token
-from board.models import Notification
+from notifications.models import Notification
 from requests import services
 from requests.models import HelpRequest, Message, Offer, Report, ThankYou
 from stories.models import Story
@@ -301,7 +301,14 @@ BAD_INPUT = [
     ("api:offer_messages", "post", {"body": "x" * 5000}, "body"),
     ("api:me", "patch", {"display_name": "Anonymous"}, "display_name"),
     ("api:me", "patch", {"display_name": ""}, "display_name"),
-    ("api:notification_settings", "put", {"deliveries": {}, "full_emails": True}, None),
+    # Kinds left out keep their setting (tests/notifications/test_settings_api.py);
+    # a kind the board doesn't have is refused.
+    (
+        "api:notification_settings",
+        "put",
+        {"deliveries": {"no_such_kind": "digest"}, "full_emails": True},
+        "deliveries.no_such_kind",
+    ),
     (
         "api:notification_settings",
         "put",

@@ -11,7 +11,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from board.notifications import CONFIGURABLE_KINDS
+from notifications.kinds import CONFIGURABLE_KINDS
 from tests.support.anonymity import leaks
 from tests.support.api import PERSONAS, Scene, api_endpoints, assert_error_format, url_kwargs
 

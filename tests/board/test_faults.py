@@ -24,7 +24,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from board.cache import CircuitBreaker
-from board.models import Notification
+from notifications.models import Notification
 from requests.models import Offer
 
 MESSAGE = "I went through something very like this last spring, and I would be glad to listen."

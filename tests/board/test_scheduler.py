@@ -19,9 +19,10 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accounts.models import Delivery
-from board import notifications, scheduler
-from board.models import Notification
+from board import scheduler
+from notifications import delivery
+from notifications import services as notification_services
+from notifications.models import Delivery, Notification
 from requests import services
 from requests.models import HelpRequest
 from tests.factories import HelpRequestFactory
@@ -105,7 +106,7 @@ def test_the_digest_goes_out_at_the_configured_hour(
     asker, helper, mailoutbox, django_capture_on_commit_callbacks
 ):
     hour = settings.BOARD_DIGEST_HOUR
-    notifications.set_preferences(user=asker, choices={"offer_received": Delivery.DIGEST})
+    notification_services.set_preferences(user=asker, choices={"offer_received": Delivery.DIGEST})
     services.make_offer(
         help_request=HelpRequestFactory(author=asker), helper=helper, message="Glad to help."
     )
@@ -181,7 +182,7 @@ def test_a_failing_job_does_not_stop_the_others(monkeypatch, asker):
     def broken() -> None:
         raise RuntimeError("the sweeper broke")
 
-    monkeypatch.setattr(notifications, "sweep", broken)
+    monkeypatch.setattr(delivery, "sweep", broken)
     now = timezone.now()
     jobs = scheduler.Scheduler(scheduler.jobs(), started_at=now)
     ran = jobs.tick(now)

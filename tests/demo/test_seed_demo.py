@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db.models import Count, F, Q
 
 from accounts.models import User
-from board.models import Notification
+from notifications.models import Notification
 from requests import services
 from requests.models import Category, HelpRequest, Message, Offer
 

@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from accounts.models import HelperSubscription
+from notifications.models import HelperSubscription
 from requests.models import HelpRequest, Offer
 from tests.factories import CategoryFactory, UserFactory
 from tests.support.axe import Axe

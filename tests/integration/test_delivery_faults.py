@@ -23,8 +23,8 @@ import time
 import pytest
 from django.conf import settings
 
-from board import notifications
-from board.models import Notification
+from notifications import emails
+from notifications.models import Notification
 from requests import services
 from requests.models import Offer
 from tests.factories import HelpRequestFactory, UserFactory
@@ -106,8 +106,8 @@ def test_the_worker_survives_redis_dying_while_it_holds_a_task(smtp, own_stack, 
     received = {mail.message["Message-ID"]: mail.rcpt_tos for mail in smtp.received()}
     assert len(smtp.received()) == 2
     assert received == {
-        notifications.message_id(first_row): [ASKER_EMAIL],
-        notifications.message_id(second_row): [HELPER_EMAIL],
+        emails.message_id(first_row): [ASKER_EMAIL],
+        emails.message_id(second_row): [HELPER_EMAIL],
     }
 
 
@@ -124,7 +124,7 @@ def _delivered_once(smtp, row: Notification) -> Notification:
     sent = Notification.objects.get(pk=row.pk)
     received = smtp.received()
     assert [mail.rcpt_tos for mail in received] == [[ASKER_EMAIL]]
-    assert received[0].message["Message-ID"] == notifications.message_id(sent)
+    assert received[0].message["Message-ID"] == emails.message_id(sent)
     return sent
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from board import notifications
-from board.models import Notification
+from notifications import delivery, emails
+from notifications.models import Notification
 from requests import services
 from tests.factories import HelpRequestFactory, OfferFactory, UserFactory
 from tests.support.integration import SITE_URL, wait_for
@@ -71,7 +71,7 @@ def test_an_offer_over_http_emails_the_asker_once(client, smtp, people):
     message = mail.message
     assert message["To"] == ASKER_EMAIL
     assert HELPER_EMAIL not in message.as_string()
-    assert message["Message-ID"] == notifications.message_id(notification)
+    assert message["Message-ID"] == emails.message_id(notification)
     _assert_discreet(message, TITLE, ASKER_NAME, HELPER_NAME, "landlord")
     parts = _parts(message)
     assert set(parts) >= {"text/plain", "text/html"}
@@ -103,7 +103,7 @@ def test_accepting_an_offer_emails_the_helper_once(client, smtp, people):
     assert [mail.rcpt_tos for mail in received] == [[HELPER_EMAIL]]
     message = received[0].message
     assert ASKER_EMAIL not in message.as_string()
-    assert message["Message-ID"] == notifications.message_id(notification)
+    assert message["Message-ID"] == emails.message_id(notification)
     _assert_discreet(message, TITLE, ASKER_NAME, HELPER_NAME, "landlord")
     assert set(_parts(message)) >= {"text/plain", "text/html"}
 
@@ -129,8 +129,8 @@ def test_a_redelivered_task_sends_nothing_twice(smtp, people):
     first = wait_for(lambda: _sent(Notification.Kind.OFFER_RECEIVED), "the first email")
 
     # The broker hands the same task out again (a worker died before acking it).
-    notifications.enqueue(first.pk)
-    notifications.enqueue(first.pk)
+    delivery.enqueue(first.pk)
+    delivery.enqueue(first.pk)
     # The worker takes one task at a time, in order: once a later email is
     # out, the repeats before it have been handled.
     offer = services.make_offer(

@@ -31,7 +31,7 @@ from django.core.cache import caches
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from board.models import Notification
+from notifications.models import Notification
 from requests.models import Offer
 from tests.factories import HelpRequestFactory, UserFactory
 from tests.support import processes

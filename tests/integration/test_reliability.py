@@ -24,8 +24,8 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from board import notifications
-from board.models import Notification
+from notifications import emails
+from notifications.models import Notification
 from requests import services
 from requests.models import Offer
 from tests.factories import HelpRequestFactory, NotificationFactory, UserFactory
@@ -96,7 +96,7 @@ def test_an_offer_made_while_redis_is_down_is_emailed_once_it_is_back(
         "the worker to notice that Redis is gone",
         timeout=DEADLINE,
     )
-    with caplog.at_level(logging.WARNING, logger="board.notifications"):
+    with caplog.at_level(logging.WARNING, logger="notifications.delivery"):
         started = time.monotonic()
         response = client.post(
             reverse("requests:make_offer", args=[help_request.public_id]),
@@ -122,7 +122,7 @@ def test_an_offer_made_while_redis_is_down_is_emailed_once_it_is_back(
 
     received = smtp.received()
     assert [mail.rcpt_tos for mail in received] == [[ASKER_EMAIL]]
-    assert received[0].message["Message-ID"] == notifications.message_id(sent)
+    assert received[0].message["Message-ID"] == emails.message_id(sent)
     assert smtp.data_attempts == 1
     assert sent.attempts == 1
     assert any(queued >= 1 for queued in _sweeps(worker)), "no sweep queued the row"
@@ -166,7 +166,7 @@ def test_a_worker_killed_mid_send_leaves_the_email_to_the_sweeper(smtp, own_stac
     # Once: the killed send never got as far as the server accepting it.
     received = smtp.received()
     assert [mail.rcpt_tos for mail in received] == [[ASKER_EMAIL]]
-    assert received[0].message["Message-ID"] == notifications.message_id(sent)
+    assert received[0].message["Message-ID"] == emails.message_id(sent)
     assert smtp.data_attempts == 2
 
 
@@ -202,19 +202,19 @@ def test_a_permanent_smtp_error_fails_the_row_for_staff_to_send_again(
     staff = UserFactory(is_staff=True)
     staff.user_permissions.add(
         *Permission.objects.filter(
-            content_type__app_label="board",
+            content_type__app_label="notifications",
             codename__in=["view_notification", "change_notification"],
         )
     )
     client.force_login(staff)
-    changelist = reverse("admin:board_notification_changelist")
+    changelist = reverse("admin:notifications_notification_changelist")
     page = client.get(changelist, {"state__exact": "failed"})
     assert page.status_code == 200
     html = page.content.decode()
     assert f'name="_selected_action" value="{failed.pk}"' in html
     assert f'name="_selected_action" value="{other.pk}"' not in html
     # ...with the reason, on the row's page.
-    detail = client.get(reverse("admin:board_notification_change", args=[failed.pk]))
+    detail = client.get(reverse("admin:notifications_notification_change", args=[failed.pk]))
     assert text in detail.content.decode()
 
     # "Send again", with the SMTP server accepting mail now.
@@ -229,4 +229,4 @@ def test_a_permanent_smtp_error_fails_the_row_for_staff_to_send_again(
     assert (sent.attempts, sent.last_error) == (1, "")
     received = smtp.received()
     assert [mail.rcpt_tos for mail in received] == [[ASKER_EMAIL]]
-    assert received[0].message["Message-ID"] == notifications.message_id(sent)
+    assert received[0].message["Message-ID"] == emails.message_id(sent)

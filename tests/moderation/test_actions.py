@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from board.models import Notification
+from notifications.models import Notification
 from requests import moderation
 from requests.models import Message, ModerationAction, Report
 from requests.moderation import Target

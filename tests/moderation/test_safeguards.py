@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from board.models import Notification
+from notifications.models import Notification
 from requests import moderation
 from requests.models import ModerationAction, Offer
 from requests.services import ServiceError, accept_offer, make_offer

@@ -22,9 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import HelperSubscription
 from accounts.moderation import make_moderator
-from board.models import Notification
+from notifications.models import HelperSubscription, Notification
 from requests import services
 from requests.models import HelpRequest, Message, Offer, Report
 from tests.factories import CategoryFactory, HelpRequestFactory, UserFactory

@@ -8,10 +8,11 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Delivery, HelperSubscription
 from accounts.services import update_subscription
-from board import inbox, notifications
-from board.models import Notification
+from notifications import digests, emails, kinds
+from notifications import selectors as inbox
+from notifications import services as notification_services
+from notifications.models import Delivery, HelperSubscription, Notification
 from requests import services
 from requests.models import HelpRequest, Offer
 from tests.factories import CategoryFactory, HelpRequestFactory, OfferFactory, UserFactory
@@ -45,7 +46,7 @@ def test_it_emails_right_away_by_default(
 def test_it_keeps_never_rows_in_app_but_sends_nothing(
     asker, helper, mailoutbox, django_capture_on_commit_callbacks
 ):
-    notifications.set_preferences(user=asker, choices={"offer_received": Delivery.NEVER})
+    notification_services.set_preferences(user=asker, choices={"offer_received": Delivery.NEVER})
     help_request = HelpRequestFactory(author=asker)
     with django_capture_on_commit_callbacks(execute=True):
         services.make_offer(help_request=help_request, helper=helper, message="Happy to help you.")
@@ -59,7 +60,7 @@ def test_it_keeps_never_rows_in_app_but_sends_nothing(
 def test_it_gathers_digest_rows_into_one_email(
     asker, helper, outsider, mailoutbox, django_capture_on_commit_callbacks
 ):
-    notifications.set_preferences(user=asker, choices={"offer_received": Delivery.DIGEST})
+    notification_services.set_preferences(user=asker, choices={"offer_received": Delivery.DIGEST})
     first, second = HelpRequestFactory(author=asker), HelpRequestFactory(author=asker)
     with django_capture_on_commit_callbacks(execute=True):
         services.make_offer(help_request=first, helper=helper, message="Happy to help you.")
@@ -67,7 +68,7 @@ def test_it_gathers_digest_rows_into_one_email(
     assert mailoutbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert notifications.build_digests() == 1
+        assert digests.build_digests() == 1
     assert len(mailoutbox) == 1
     digest = mailoutbox[0]
     assert digest.subject == "Your daily update from the board"
@@ -78,28 +79,28 @@ def test_it_gathers_digest_rows_into_one_email(
 
     # Nothing is sent twice: a second run finds nothing waiting.
     with django_capture_on_commit_callbacks(execute=True):
-        assert notifications.build_digests() == 0
+        assert digests.build_digests() == 0
     assert len(mailoutbox) == 1
 
 
 def test_it_holds_later_rows_for_tomorrows_digest(
     asker, helper, django_capture_on_commit_callbacks
 ):
-    notifications.set_preferences(user=asker, choices={"offer_received": Delivery.DIGEST})
+    notification_services.set_preferences(user=asker, choices={"offer_received": Delivery.DIGEST})
     with django_capture_on_commit_callbacks(execute=True):
         services.make_offer(
             help_request=HelpRequestFactory(author=asker), helper=helper, message="Glad to help."
         )
-        notifications.build_digests()
+        digests.build_digests()
         services.make_offer(
             help_request=HelpRequestFactory(author=asker), helper=helper, message="Glad to help."
         )
-        assert notifications.build_digests() == 0
+        assert digests.build_digests() == 0
     waiting = Notification.objects.waiting_for_digest()
     assert waiting.count() == 1
     tomorrow = timezone.now() + timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert notifications.build_digests(now=tomorrow) == 1
+        assert digests.build_digests(now=tomorrow) == 1
 
 
 def test_it_offers_fuller_emails_only_to_people_who_chose_them(
@@ -137,44 +138,44 @@ def test_every_email_carries_one_click_unsubscribe_headers(
 
 
 def test_unsubscribe_asks_on_get_and_acts_on_post(client, asker):
-    token = notifications.unsubscribe_token(asker, "offer_received")
+    token = emails.unsubscribe_token(asker, "offer_received")
     url = reverse("unsubscribe", args=[token])
     response = client.get(url)
     assert response.status_code == 200
-    assert notifications.preferences_for(asker)["offer_received"] == Delivery.IMMEDIATE
+    assert notification_services.preferences_for(asker)["offer_received"] == Delivery.IMMEDIATE
 
     # RFC 8058: the mail client POSTs, signed out, without a CSRF token.
     csrf_client = client.__class__(enforce_csrf_checks=True)
     response = csrf_client.post(url, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
-    assert notifications.preferences_for(asker)["offer_received"] == Delivery.NEVER
+    assert notification_services.preferences_for(asker)["offer_received"] == Delivery.NEVER
     assert "You're unsubscribed" in response.content.decode()
 
 
 def test_unsubscribe_refuses_a_tampered_token(client, asker):
-    token = notifications.unsubscribe_token(asker, "offer_received")
+    token = emails.unsubscribe_token(asker, "offer_received")
     tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
     response = client.post(reverse("unsubscribe", args=[tampered]))
     assert response.status_code == 400
-    assert notifications.preferences_for(asker)["offer_received"] == Delivery.IMMEDIATE
+    assert notification_services.preferences_for(asker)["offer_received"] == Delivery.IMMEDIATE
 
 
 def test_unsubscribe_links_do_not_run_out(client, asker, settings):
-    token = notifications.unsubscribe_token(asker, "offer_received")
+    token = emails.unsubscribe_token(asker, "offer_received")
     settings.BOARD_EMAIL_LINK_MAX_AGE_DAYS = -1  # renew links only
     response = client.post(reverse("unsubscribe", args=[token]))
     assert response.status_code == 200
-    assert notifications.preferences_for(asker)["offer_received"] == Delivery.NEVER
+    assert notification_services.preferences_for(asker)["offer_received"] == Delivery.NEVER
 
 
 def test_unsubscribing_from_the_digest_stops_every_digest_kind(asker):
-    notifications.set_preferences(
+    notification_services.set_preferences(
         user=asker, choices={"new_request": Delivery.DIGEST, "message_received": Delivery.DIGEST}
     )
-    stopped = notifications.unsubscribe(user=asker, kind=Notification.Kind.DIGEST)
+    stopped = notification_services.unsubscribe(user=asker, kind=Notification.Kind.DIGEST)
     # ...and the one-time note to helpers, which goes in the digest by default.
     assert set(stopped) == {"new_request", "message_received", "can_ask_too"}
-    assert notifications.preferences_for(asker)["offer_received"] == Delivery.IMMEDIATE
+    assert notification_services.preferences_for(asker)["offer_received"] == Delivery.IMMEDIATE
 
 
 def test_subscribed_helpers_hear_about_matching_requests(
@@ -191,7 +192,9 @@ def test_subscribed_helpers_hear_about_matching_requests(
         user=follows_advice_only, is_active=True, categories=[], response_kinds=["advice"]
     )
     for user in (follows_talk, follows_errands, follows_advice_only):
-        notifications.set_preferences(user=user, choices={"new_request": Delivery.IMMEDIATE})
+        notification_services.set_preferences(
+            user=user, choices={"new_request": Delivery.IMMEDIATE}
+        )
 
     with django_capture_on_commit_callbacks(execute=True):
         _post_request(asker, talk, kind="listen", anonymous=True)
@@ -344,13 +347,13 @@ def test_settings_page_saves_preferences_and_subscription(client, asker):
         "categories": [category.pk],
         "response_kinds": ["advice"],
     }
-    data.update(dict.fromkeys(notifications.CONFIGURABLE_KINDS, Delivery.IMMEDIATE))
+    data.update(dict.fromkeys(kinds.CONFIGURABLE_KINDS, Delivery.IMMEDIATE))
     data["message_received"] = Delivery.DIGEST
     response = client.post(url, data)
     assert response.status_code == 302
     asker.refresh_from_db()
     assert asker.full_emails is True
-    assert notifications.preferences_for(asker)["message_received"] == Delivery.DIGEST
+    assert notification_services.preferences_for(asker)["message_received"] == Delivery.DIGEST
     assert asker.subscription.is_active
     assert list(asker.subscription.categories.all()) == [category]
     assert asker.subscription.response_kinds == ["advice"]
@@ -359,7 +362,7 @@ def test_settings_page_saves_preferences_and_subscription(client, asker):
 def test_settings_page_rejects_an_unknown_choice_and_keeps_the_rest(client, asker):
     client.force_login(asker)
     data = {"full_emails": "on", "is_active": "on", "response_kinds": ["listen"]}
-    data.update(dict.fromkeys(notifications.CONFIGURABLE_KINDS, Delivery.DIGEST))
+    data.update(dict.fromkeys(kinds.CONFIGURABLE_KINDS, Delivery.DIGEST))
     data["offer_received"] = "carrier-pigeon"
     response = client.post(reverse("accounts:notifications"), data)
     assert response.status_code == 200
@@ -368,7 +371,7 @@ def test_settings_page_rejects_an_unknown_choice_and_keeps_the_rest(client, aske
     # What the person chose is still chosen.
     assert re.search(r'<input type="checkbox" name="full_emails"[^>]*checked', content)
     assert re.search(r'<option value="digest" selected>', content)
-    assert notifications.preferences_for(asker)["message_received"] == Delivery.IMMEDIATE
+    assert notification_services.preferences_for(asker)["message_received"] == Delivery.IMMEDIATE
     # The other half of the form is kept too, and nothing was saved.
     assert re.search(r'<input type="checkbox" name="is_active"[^>]*checked', content)
     kind = r'<input type="checkbox" name="response_kinds" value="listen"[^>]*checked'
@@ -436,7 +439,7 @@ def test_notifications_page_has_a_fixed_query_budget(
 
 
 def test_signed_links_do_not_reveal_other_people(asker):
-    token = notifications.unsubscribe_token(asker, "offer_received")
+    token = emails.unsubscribe_token(asker, "offer_received")
     assert asker.email not in signing.b64_decode(token.split(":")[0].encode()).decode(
         errors="ignore"
     )

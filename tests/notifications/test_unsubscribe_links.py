@@ -15,9 +15,10 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Delivery
-from board import notifications
-from board.models import Notification
+from notifications import emails
+from notifications import kinds as notification_kinds
+from notifications import services as notification_services
+from notifications.models import Delivery, Notification
 from requests import services
 from tests.factories import HelpRequestFactory, UserFactory
 
@@ -49,7 +50,7 @@ def test_a_90_day_old_link_still_unsubscribes_by_one_click_post(
     )
 
     assert response.status_code == 200
-    assert notifications.preferences_for(asker)["offer_received"] == Delivery.NEVER
+    assert notification_services.preferences_for(asker)["offer_received"] == Delivery.NEVER
 
 
 def test_a_link_sent_before_the_opaque_tokens_keeps_working(client, asker):
@@ -57,7 +58,7 @@ def test_a_link_sent_before_the_opaque_tokens_keeps_working(client, asker):
     old = signing.dumps({"u": asker.pk, "k": "offer_received"}, salt="board.unsubscribe")
     response = client.post(reverse("unsubscribe", args=[old]))
     assert response.status_code == 200
-    assert notifications.preferences_for(asker)["offer_received"] == Delivery.NEVER
+    assert notification_services.preferences_for(asker)["offer_received"] == Delivery.NEVER
 
 
 def _decodings(token: str) -> list[bytes]:
@@ -82,11 +83,9 @@ def _readable(data: bytes) -> bool:
 
 def test_no_token_decodes_to_anything_readable(asker, helper):
     users = [asker, helper, *(UserFactory() for _ in range(5))]
-    kinds = [*notifications.CONFIGURABLE_KINDS, Notification.Kind.DIGEST]
+    kinds = [*notification_kinds.CONFIGURABLE_KINDS, Notification.Kind.DIGEST]
     tokens = {
-        (user, kind): notifications.unsubscribe_token(user, kind)
-        for user in users
-        for kind in kinds
+        (user, kind): emails.unsubscribe_token(user, kind) for user in users for kind in kinds
     }
     assert len(set(tokens.values())) == len(tokens)  # one value per person and kind
     for (user, kind), token in tokens.items():
@@ -99,7 +98,7 @@ def test_no_token_decodes_to_anything_readable(asker, helper):
             # ...and find nothing: no JSON, no id, no kind, just random bytes.
             assert not _readable(decoded), decoded
         # The same link every time for the same person and kind.
-        assert notifications.unsubscribe_token(user, kind) == token
+        assert emails.unsubscribe_token(user, kind) == token
 
 
 def test_the_old_signed_tokens_were_readable(asker):
@@ -113,15 +112,15 @@ def test_the_old_signed_tokens_were_readable(asker):
 
 
 def test_a_made_up_token_changes_nothing(client, asker):
-    notifications.unsubscribe_token(asker, "offer_received")
+    emails.unsubscribe_token(asker, "offer_received")
     for token in ("x" * 43, "eyJ1IjoxLCJrIjoib2ZmZXJfcmVjZWl2ZWQifQ", "1"):
         response = client.post(reverse("unsubscribe", args=[token]))
         assert response.status_code == 400
-    assert notifications.preferences_for(asker)["offer_received"] == Delivery.IMMEDIATE
+    assert notification_services.preferences_for(asker)["offer_received"] == Delivery.IMMEDIATE
 
 
 def test_a_deleted_account_link_names_nobody(client, asker):
-    token = notifications.unsubscribe_token(asker, "offer_received")
+    token = emails.unsubscribe_token(asker, "offer_received")
     asker.is_active = False
     asker.save(update_fields=["is_active"])
     assert client.post(reverse("unsubscribe", args=[token])).status_code == 400

@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from board.models import Notification
+from notifications.models import Notification
 from requests.models import Category, HelpRequest, Message, Offer
 from tests.factories import MessageFactory, NotificationFactory, OfferFactory, UserFactory
 

@@ -15,9 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from accounts.models import HelperSubscription
 from accounts.moderation import make_moderator
-from board.models import Notification
+from notifications.models import HelperSubscription, Notification
 from requests import moderation, services
 from requests.models import HelpRequest, Offer
 from tests.factories import CategoryFactory, HelpRequestFactory

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Block
-from board.models import Notification
+from notifications.models import Notification
 from requests.models import HelpRequest, Offer
 from tests.factories import (
     CategoryFactory,

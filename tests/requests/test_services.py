@@ -8,11 +8,10 @@ import re
 
 import pytest
 
-from accounts.models import Delivery
 from accounts.services import update_subscription
 from board.errors import Invalid
-from board.models import Notification
-from board.notifications import set_preferences
+from notifications.models import Delivery, Notification
+from notifications.services import set_preferences
 from requests import services
 from requests.models import HelpRequest, Message, Offer
 from tests.factories import CategoryFactory, HelpRequestFactory, OfferFactory, UserFactory

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from board.models import Notification
+from notifications.models import Notification
 from requests import services
 from requests.models import Category, HelpRequest, Message, Offer
 from tests.factories import CategoryFactory, HelpRequestFactory, MessageFactory, OfferFactory

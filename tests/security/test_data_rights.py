@@ -9,14 +9,14 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.models import HelperSubscription, NotificationPreference, User
+from accounts.models import User
 from accounts.services import (
     DELETED_ACCOUNT_EMAIL,
     DELETED_NOTE,
     delete_account,
     export_user_data,
 )
-from board.models import Notification
+from notifications.models import HelperSubscription, Notification, NotificationPreference
 from requests import services
 from requests.models import HelpRequest, Message, Offer
 from requests.thanks import send_thank_you

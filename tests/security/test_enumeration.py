@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from board.models import Notification
+from notifications.models import Notification
 from tests.factories import UserFactory
 
 PASSWORD = "a-long-and-unusual-passphrase"

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from board.models import Notification
-from board.notifications import set_preferences
+from notifications.models import Notification
+from notifications.services import set_preferences
 from requests.models import HelpRequest
 from stories.models import BeenThere
 from tests.factories import HelpRequestFactory, OfferFactory, UserFactory

@@ -5,8 +5,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from board.models import Notification
-from board.notifications import set_preferences
+from notifications.models import Notification
+from notifications.services import set_preferences
 from stories import figures, services
 from tests.factories import UserFactory
 from tests.support.personas import busy_month, resolved

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from board.models import CrisisPhrase, Notification
+from board.models import CrisisPhrase
+from notifications.models import Notification
 from requests import services as request_services
 from stories import services
 from stories.models import Story

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from board.models import Notification
-from board.notifications import set_preferences
+from notifications.models import Notification
+from notifications.services import set_preferences
 from requests import services
 from requests.models import ThankYou
 from tests.factories import UserFactory

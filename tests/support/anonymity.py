@@ -22,10 +22,12 @@ from django.test import Client, TestCase, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import Block, HelperSubscription, User
+from accounts.models import Block, User
 from accounts.moderation import make_moderator
-from board.models import Notification
-from board.notifications import build_digests, set_preferences, unsubscribe_token
+from notifications.digests import build_digests
+from notifications.emails import unsubscribe_token
+from notifications.models import HelperSubscription, Notification
+from notifications.services import set_preferences
 from requests.models import (
     Category,
     HelpRequest,
@@ -691,8 +693,8 @@ def author_lookups(world: World) -> list[str]:
         f"{reverse('admin:requests_offer_changelist')}?request__author={pk}",
         f"{reverse('admin:requests_message_changelist')}?sender={pk}",
         f"{reverse('admin:requests_message_changelist')}?sender_id={pk}",
-        f"{reverse('admin:board_notification_changelist')}?recipient={pk}",
-        f"{reverse('admin:board_notification_changelist')}?recipient_id={pk}",
+        f"{reverse('admin:notifications_notification_changelist')}?recipient={pk}",
+        f"{reverse('admin:notifications_notification_changelist')}?recipient_id={pk}",
     ]
 
 

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, User
 from accounts.tokens import create_api_token
-from board.models import Notification
+from notifications.models import Notification
 from requests.models import Category, HelpRequest, Offer
 from tests.factories import HelpRequestFactory, MessageFactory, NotificationFactory, OfferFactory
 

@@ -18,7 +18,7 @@ from django.db.models import Case, Count, F, Min, Q, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from board.models import Notification
+from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class OutboxHealth:
         }
 
 
-def health(*, now: datetime | None = None, warn: bool = True) -> OutboxHealth:
+def outbox_health(*, now: datetime | None = None, warn: bool = True) -> OutboxHealth:
     """The outbox's state in one query; logs a warning if it is stalled."""
     now = now or timezone.now()
     waiting = Q(state=State.QUEUED) & (Q(attempts=0) | Q(next_attempt_at__lte=now))

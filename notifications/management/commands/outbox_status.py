@@ -15,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError
 
-from board import outbox
+from notifications.health import outbox_health
 
 STALLED, NO_DATABASE = 1, 2
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            state = outbox.health()
+            state = outbox_health()
         except DatabaseError as exc:
             self.stderr.write(f"outbox: the database could not be reached ({exc})")
             sys.exit(NO_DATABASE)

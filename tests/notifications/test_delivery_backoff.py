@@ -13,9 +13,9 @@ import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
-from board import notifications
-from board.models import Notification
-from board.tasks import deliver_notification
+from notifications import delivery
+from notifications.models import Notification
+from notifications.tasks import deliver_notification
 from tests.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def smtp_down(monkeypatch):
 def test_a_task_leaves_a_row_alone_until_its_next_try(asker, smtp_down):
     row = NotificationFactory(recipient=asker)
 
-    first = notifications.deliver(row.pk)
+    first = delivery.deliver(row.pk)
     early = deliver_notification.apply(args=[row.pk]).get()
 
     row.refresh_from_db()
@@ -49,7 +49,7 @@ def test_a_task_leaves_a_row_alone_until_its_next_try(asker, smtp_down):
     assert len(smtp_down) == 1
 
     Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
-    assert notifications.deliver(row.pk).state == State.QUEUED
+    assert delivery.deliver(row.pk).state == State.QUEUED
     row.refresh_from_db()
     assert row.attempts == 2
     assert len(smtp_down) == 2

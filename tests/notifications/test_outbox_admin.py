@@ -17,14 +17,14 @@ import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
-from accounts.models import NotificationPreference
 from accounts.moderation import make_moderator
-from board import notifications
-from board.models import Notification
+from notifications import digests
+from notifications import services as notification_services
+from notifications.models import Notification, NotificationPreference
 from requests import services
 from tests.factories import CategoryFactory
 
-CHANGELIST = "admin:board_notification_changelist"
+CHANGELIST = "admin:notifications_notification_changelist"
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def told(asker, helper, django_capture_on_commit_callbacks):
         offer = services.make_offer(
             help_request=help_request, helper=helper, message="I can listen, gladly."
         )
-        notifications.build_digests()
+        digests.build_digests()
     item = Notification.objects.get(kind="offer_received", recipient=asker)
     digest = Notification.objects.get(kind="digest", recipient=asker)
     assert item.digest == digest and digest.key.startswith(f"digest:{asker.pk}:")
@@ -91,7 +91,7 @@ def test_it_still_filters_by_state_kind_and_date(mod_client, told):
 def test_no_page_shows_the_key_or_what_the_row_is_about(mod_client, told, asker):
     pages = [mod_client.get(reverse(CHANGELIST)).content.decode()]
     for row in (told["item"], told["digest"]):
-        response = mod_client.get(reverse("admin:board_notification_change", args=[row.pk]))
+        response = mod_client.get(reverse("admin:notifications_notification_change", args=[row.pk]))
         assert response.status_code == 200
         pages.append(response.content.decode())
     for page in pages:
@@ -121,14 +121,14 @@ def test_staff_see_the_error_without_the_address_and_can_send_again(
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", send)
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.notify(
+        notification_services.notify(
             kind="moderator_warning", recipient=asker, key="moderator_note:1", url="/"
         )
     row = Notification.objects.get(key="moderator_note:1")
     assert row.state == Notification.State.FAILED
     assert asker.email in row.last_error
 
-    page = mod_client.get(reverse("admin:board_notification_change", args=[row.pk]))
+    page = mod_client.get(reverse("admin:notifications_notification_change", args=[row.pk]))
     text = page.content.decode()
     assert "SMTPRecipientsRefused" in text and "No such mailbox" in text
     assert asker.email not in text

@@ -1,4 +1,4 @@
-"""The outbox: at-least-once, idempotent email delivery (board/notifications.py).
+"""The outbox: at-least-once, idempotent email delivery (notifications/delivery.py).
 
 In the fast tier the Celery task runs in-process (eager) once the transaction
 commits; the integration tier runs the same code against a real broker and SMTP.
@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from board import notifications
-from board.models import Notification
-from board.tasks import deliver_notification
+from notifications import delivery, emails, services
+from notifications.models import Notification
+from notifications.tasks import deliver_notification
 from requests.models import Offer
 from tests.factories import NotificationFactory, UserFactory
 
@@ -61,10 +61,10 @@ def test_it_records_one_row_and_one_email_per_key(
     asker, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        first = notifications.notify(
+        first = services.notify(
             kind=Notification.Kind.OFFER_RECEIVED, recipient=asker, key="event:1", url="/x/"
         )
-        again = notifications.notify(
+        again = services.notify(
             kind=Notification.Kind.OFFER_RECEIVED, recipient=asker, key="event:1", url="/x/"
         )
 
@@ -79,7 +79,7 @@ def test_it_does_not_send_before_the_transaction_commits(
     asker, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        notification = notifications.notify(
+        notification = services.notify(
             kind=Notification.Kind.OFFER_RECEIVED, recipient=asker, key="event:2", url="/x/"
         )
 
@@ -92,8 +92,8 @@ def test_it_does_not_send_before_the_transaction_commits(
 
 
 def test_it_sends_a_row_once_however_often_it_is_delivered(row, asker, mailoutbox):
-    first = notifications.deliver(row.pk)
-    second = notifications.deliver(row.pk)
+    first = delivery.deliver(row.pk)
+    second = delivery.deliver(row.pk)
 
     assert first.state == State.SENT
     assert second.state == "not-claimed"
@@ -111,7 +111,7 @@ def test_it_leaves_a_row_another_worker_is_sending(row, mailoutbox):
         state=State.SENDING, claimed_at=now, claimed_by="other@host", lease_until=now
     )
 
-    outcome = notifications.deliver(row.pk)
+    outcome = delivery.deliver(row.pk)
 
     assert outcome.state == "not-claimed"
     assert mailoutbox == []
@@ -122,23 +122,21 @@ def test_it_leaves_a_row_another_worker_is_sending(row, mailoutbox):
 def test_it_never_sends_a_failed_or_skipped_row_by_itself(row, mailoutbox, state):
     Notification.objects.filter(pk=row.pk).update(state=state)
 
-    assert notifications.deliver(row.pk).state == "not-claimed"
+    assert delivery.deliver(row.pk).state == "not-claimed"
     assert mailoutbox == []
 
 
 def test_it_gives_up_quietly_on_a_row_that_no_longer_exists(mailoutbox):
-    assert notifications.deliver(987654).state == "not-claimed"
+    assert delivery.deliver(987654).state == "not-claimed"
     assert mailoutbox == []
 
 
 def test_it_keeps_the_same_message_id_across_tries(row):
     other = NotificationFactory()
 
-    assert notifications.message_id(row) == notifications.message_id(_fresh(row))
-    assert notifications.message_id(row) != notifications.message_id(other)
-    assert notifications.build_message(row).extra_headers["Message-ID"] == (
-        notifications.message_id(row)
-    )
+    assert emails.message_id(row) == emails.message_id(_fresh(row))
+    assert emails.message_id(row) != emails.message_id(other)
+    assert emails.build_message(row).extra_headers["Message-ID"] == (emails.message_id(row))
 
 
 def test_it_runs_the_task_eagerly_in_the_fast_tier(row, mailoutbox):
@@ -165,7 +163,7 @@ def test_it_retries_a_transient_error_later(row, mailoutbox, smtp_fails, exc):
     smtp_fails(exc)
     before = timezone.now()
 
-    outcome = notifications.deliver(row.pk)
+    outcome = delivery.deliver(row.pk)
 
     row = _fresh(row)
     assert outcome.state == State.QUEUED
@@ -195,9 +193,9 @@ def test_it_succeeds_on_a_later_try_and_clears_the_error(row, mailoutbox, monkey
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", flaky_send)
 
-    assert notifications.deliver(row.pk).state == State.QUEUED
+    assert delivery.deliver(row.pk).state == State.QUEUED
     _time_for_next_try(row)
-    assert notifications.deliver(row.pk).state == State.SENT
+    assert delivery.deliver(row.pk).state == State.SENT
 
     row = _fresh(row)
     assert row.attempts == 2
@@ -217,7 +215,7 @@ def test_it_succeeds_on_a_later_try_and_clears_the_error(row, mailoutbox, monkey
 def test_it_marks_a_permanent_error_failed_at_once(row, smtp_fails, exc):
     tries = smtp_fails(exc)
 
-    outcome = notifications.deliver(row.pk)
+    outcome = delivery.deliver(row.pk)
 
     row = _fresh(row)
     assert outcome.state == State.FAILED
@@ -226,7 +224,7 @@ def test_it_marks_a_permanent_error_failed_at_once(row, smtp_fails, exc):
     assert row.attempts == 1
     assert type(exc).__name__ in row.last_error
     # A failed row is never picked up again by itself.
-    assert notifications.deliver(row.pk).state == "not-claimed"
+    assert delivery.deliver(row.pk).state == "not-claimed"
     assert len(tries) == 1
 
 
@@ -234,23 +232,23 @@ def test_it_marks_a_row_failed_after_the_last_try(row, smtp_fails):
     tries = smtp_fails(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
 
     outcomes = []
-    for _ in range(notifications.MAX_ATTEMPTS):
-        outcomes.append(notifications.deliver(row.pk).state)
+    for _ in range(delivery.MAX_ATTEMPTS):
+        outcomes.append(delivery.deliver(row.pk).state)
         _time_for_next_try(row)
 
-    assert outcomes == [State.QUEUED] * (notifications.MAX_ATTEMPTS - 1) + [State.FAILED]
+    assert outcomes == [State.QUEUED] * (delivery.MAX_ATTEMPTS - 1) + [State.FAILED]
     row = _fresh(row)
     assert row.state == State.FAILED
-    assert row.attempts == notifications.MAX_ATTEMPTS
+    assert row.attempts == delivery.MAX_ATTEMPTS
     assert "SMTPServerDisconnected" in row.last_error
-    assert notifications.deliver(row.pk).state == "not-claimed"
-    assert len(tries) == notifications.MAX_ATTEMPTS
+    assert delivery.deliver(row.pk).state == "not-claimed"
+    assert len(tries) == delivery.MAX_ATTEMPTS
 
 
 def test_it_keeps_the_error_short(row, smtp_fails):
     smtp_fails(smtplib.SMTPServerDisconnected("x" * 10_000))
 
-    notifications.deliver(row.pk)
+    delivery.deliver(row.pk)
 
     assert len(_fresh(row).last_error) <= 2000
 
@@ -258,13 +256,13 @@ def test_it_keeps_the_error_short(row, smtp_fails):
 def test_it_caps_the_retry_delay(settings, monkeypatch):
     settings.BOARD_RETRY_BASE_SECONDS = 30
     # The top of the jitter range, so the growth is visible.
-    monkeypatch.setattr(notifications.random, "uniform", lambda low, high: high)
+    monkeypatch.setattr(delivery.random, "uniform", lambda low, high: high)
 
-    delays = [notifications.retry_delay(attempts) for attempts in range(1, 12)]
+    delays = [delivery.retry_delay(attempts) for attempts in range(1, 12)]
 
     assert delays[:4] == [30, 60, 120, 240]
-    assert max(delays) == notifications.MAX_DELAY_SECONDS
-    assert notifications.retry_delay(10_000) == notifications.MAX_DELAY_SECONDS
+    assert max(delays) == delivery.MAX_DELAY_SECONDS
+    assert delivery.retry_delay(10_000) == delivery.MAX_DELAY_SECONDS
 
 
 def test_it_jitters_the_retry_delay_within_bounds(settings):
@@ -272,12 +270,11 @@ def test_it_jitters_the_retry_delay_within_bounds(settings):
 
     for attempts in (0, 1, 2, 5, 50):
         for _ in range(20):
-            delay = notifications.retry_delay(attempts)
-            assert 1 <= delay <= notifications.MAX_DELAY_SECONDS
+            delay = delivery.retry_delay(attempts)
+            assert 1 <= delay <= delivery.MAX_DELAY_SECONDS
     # Well under the broker's visibility timeout, or Redis would hand the task on twice.
     assert (
-        settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-        > notifications.MAX_DELAY_SECONDS
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > delivery.MAX_DELAY_SECONDS
     )
 
 
@@ -326,7 +323,7 @@ def test_it_sweeps_up_rows_whose_task_was_lost(sweeper, mailoutbox):
     sent = NotificationFactory(state=State.SENT, sent_at=now)
     failed = NotificationFactory(state=State.FAILED)
 
-    swept = notifications.sweep()
+    swept = delivery.sweep()
 
     assert swept == 1
     assert _fresh(due).state == State.SENT
@@ -345,19 +342,19 @@ def test_it_rescues_a_row_whose_worker_stopped_renewing_its_lease(sweeper, mailo
 
     # First seen lapsed: marked, not taken (its worker may only have lost the
     # database for a while).
-    notifications.sweep()
+    delivery.sweep()
     assert _fresh(gone).state == State.SENDING
     assert _fresh(gone).suspected_at is not None
     assert mailoutbox == []
 
     # Still not renewed 40% of a lease later: its claimer is gone.
     _later(int(lease.total_seconds() / 2))
-    notifications.sweep()
+    delivery.sweep()
 
     gone = _fresh(gone)
     assert (gone.state, gone.attempts) == (State.SENT, 2)
     # Sent by the worker that took it over.
-    assert gone.claimed_by == notifications.claimer_id("")
+    assert gone.claimed_by == delivery.claimer_id("")
     # A send whose lease is being renewed is left to its worker.
     assert _fresh(busy).state == State.SENDING
     assert _fresh(busy).suspected_at is None
@@ -368,9 +365,9 @@ def test_it_rescues_a_row_claimed_without_a_lease_by_older_code(sweeper, mailout
     _grace, lease = sweeper
     row = NotificationFactory(state=State.SENDING, attempts=1, claimed_at=timezone.now())
 
-    notifications.sweep()
+    delivery.sweep()
     _later(int(lease.total_seconds()))
-    notifications.sweep()
+    delivery.sweep()
 
     assert _fresh(row).state == State.SENT
     assert [m.to for m in mailoutbox] == [[row.recipient.email]]
@@ -382,15 +379,15 @@ def test_it_leaves_a_lapsed_row_whose_worker_renews_once_the_database_is_back(sw
     the sweeper can take the row, so the email is not sent a second time."""
     _grace, lease = sweeper
     row = _claimed(lease_left=-timedelta(seconds=30))
-    notifications.sweep()
+    delivery.sweep()
     assert _fresh(row).suspected_at is not None
 
-    # The worker's lease thread renews (as notifications._lease_renewed does).
+    # The worker's lease thread renews (as delivery._lease_renewed does).
     Notification.objects.filter(pk=row.pk).update(
         lease_until=timezone.now() + lease, suspected_at=None
     )
     _later(int(lease.total_seconds()))
-    notifications.sweep()
+    delivery.sweep()
 
     assert _fresh(row).state == State.SENDING
     assert mailoutbox == []
@@ -400,15 +397,15 @@ def test_it_gives_up_on_a_row_that_keeps_getting_stuck(sweeper, mailoutbox):
     # A send that kills its worker every time must not loop forever: after the
     # last try the row is failed, where staff can see it.
     _grace, _lease = sweeper
-    poison = _claimed(lease_left=-timedelta(seconds=1), attempts=notifications.MAX_ATTEMPTS)
+    poison = _claimed(lease_left=-timedelta(seconds=1), attempts=delivery.MAX_ATTEMPTS)
 
-    notifications.sweep()
+    delivery.sweep()
     _later(3600)
-    notifications.sweep()
+    delivery.sweep()
 
     poison = _fresh(poison)
     assert poison.state == State.FAILED
-    assert poison.attempts == notifications.MAX_ATTEMPTS
+    assert poison.attempts == delivery.MAX_ATTEMPTS
     assert poison.last_error
     assert mailoutbox == []
 
@@ -418,12 +415,12 @@ def test_a_restarted_worker_takes_back_its_earlier_runs_rows_at_once(sweeper, ma
     lease = sweeper[1]
     # Killed a moment ago: its lease has not lapsed, but this node restarted.
     killed = _claimed(lease_left=lease, by=f"{node} 0123456789ab 4242")
-    mine = _claimed(lease_left=lease, by=notifications.claimer_id(node))
+    mine = _claimed(lease_left=lease, by=delivery.claimer_id(node))
     other_node = _claimed(lease_left=lease, by="worker-2@host 0123456789ab 4242")
     # A node whose name merely starts like this one's is another node.
     longer_name = _claimed(lease_left=lease, by=f"{node}x 0123456789ab 4242")
 
-    assert notifications.reclaim_after_restart(node=node) == 1
+    assert delivery.reclaim_after_restart(node=node) == 1
 
     assert _fresh(killed).state == State.SENT
     assert _fresh(killed).attempts == 2
@@ -433,11 +430,11 @@ def test_a_restarted_worker_takes_back_its_earlier_runs_rows_at_once(sweeper, ma
 
 
 def test_a_claim_names_the_node_this_run_and_the_process(row):
-    notifications.deliver(row.pk, claimer=notifications.claimer_id("worker-1@host"))
+    delivery.deliver(row.pk, claimer=delivery.claimer_id("worker-1@host"))
 
     row = _fresh(row)
     node, run, pid = row.claimed_by.split(" ")
-    assert (node, run, pid) == ("worker-1@host", notifications.RUN_ID, str(os.getpid()))
+    assert (node, run, pid) == ("worker-1@host", delivery.RUN_ID, str(os.getpid()))
     # Sent: the lease is given up.
     assert (row.state, row.lease_until, row.suspected_at) == (State.SENT, None, None)
 
@@ -445,7 +442,7 @@ def test_a_claim_names_the_node_this_run_and_the_process(row):
 def test_it_sweeps_nothing_when_all_is_well(sweeper):
     NotificationFactory(state=State.SENT, sent_at=timezone.now())
 
-    assert notifications.sweep() == 0
+    assert delivery.sweep() == 0
 
 
 def test_it_leaves_digest_rows_to_the_digest(sweeper, mailoutbox):
@@ -453,7 +450,7 @@ def test_it_leaves_digest_rows_to_the_digest(sweeper, mailoutbox):
         delivery=Notification.Delivery.DIGEST, next_attempt_at=timezone.now() - timedelta(hours=1)
     )
 
-    assert notifications.sweep() == 0
+    assert delivery.sweep() == 0
     assert mailoutbox == []
 
 
@@ -464,11 +461,11 @@ def test_it_gives_a_failed_row_a_fresh_set_of_tries(
     row, mailoutbox, django_capture_on_commit_callbacks
 ):
     Notification.objects.filter(pk=row.pk).update(
-        state=State.FAILED, attempts=notifications.MAX_ATTEMPTS, last_error="SMTPDataError: 554"
+        state=State.FAILED, attempts=delivery.MAX_ATTEMPTS, last_error="SMTPDataError: 554"
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        count = notifications.requeue(Notification.objects.filter(pk=row.pk))
+        count = delivery.requeue(Notification.objects.filter(pk=row.pk))
 
     assert count == 1
     row = _fresh(row)
@@ -480,12 +477,12 @@ def test_it_gives_a_failed_row_a_fresh_set_of_tries(
 def test_it_lets_staff_send_failed_rows_again_from_the_admin(
     admin_client, mailoutbox, django_capture_on_commit_callbacks
 ):
-    failed = NotificationFactory(state=State.FAILED, attempts=notifications.MAX_ATTEMPTS)
+    failed = NotificationFactory(state=State.FAILED, attempts=delivery.MAX_ATTEMPTS)
     sent = NotificationFactory(state=State.SENT, sent_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            reverse("admin:board_notification_changelist"),
+            reverse("admin:notifications_notification_changelist"),
             {"action": "resend", "_selected_action": [failed.pk, sent.pk]},
             follow=True,
         )
@@ -504,7 +501,7 @@ def test_it_forgets_an_account_emails_content_once_sent(
     mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        notification = notifications.queue_account_email(
+        notification = services.queue_account_email(
             to="someone@example.org",
             subject="Reset your password",
             text="Your one-time link: https://example.org/reset/abc123/",
@@ -525,11 +522,11 @@ def test_it_forgets_an_account_emails_content_once_sent(
 
 def test_it_keeps_a_failed_account_email_for_its_retry(smtp_fails):
     smtp_fails(smtplib.SMTPServerDisconnected("gone"))
-    notification = notifications.queue_account_email(
+    notification = services.queue_account_email(
         to="someone@example.org", subject="Confirm", text="Key: k1", html="", kind="confirm"
     )
 
-    notifications.deliver(notification.pk)
+    delivery.deliver(notification.pk)
 
     assert _fresh(notification).payload["text"] == "Key: k1"
 
@@ -538,7 +535,7 @@ def test_it_skips_a_person_who_has_left(row, asker, mailoutbox):
     asker.is_active = False
     asker.save(update_fields=["is_active"])
 
-    notifications.deliver(row.pk)
+    delivery.deliver(row.pk)
 
     assert _fresh(row).state == State.SKIPPED
     assert mailoutbox == []
@@ -556,8 +553,8 @@ def broker_down(monkeypatch):
 
 
 def test_it_never_raises_when_the_broker_is_unreachable(row, broker_down, caplog):
-    with caplog.at_level(logging.WARNING, logger="board.notifications"):
-        notifications.enqueue(row.pk)
+    with caplog.at_level(logging.WARNING, logger="notifications.delivery"):
+        delivery.enqueue(row.pk)
 
     assert _fresh(row).state == State.QUEUED
     assert "the sweeper will retry" in caplog.text
@@ -596,7 +593,7 @@ def test_it_still_takes_the_offer_when_the_broker_is_down(
     # The broker is back, and a while later the sweeper sends what waited.
     monkeypatch.undo()
     _later(3600)
-    assert notifications.sweep() == 1
+    assert delivery.sweep() == 1
     assert _fresh(notification).state == State.SENT
     assert [m.to for m in mailoutbox] == [[help_request.author.email]]
 
@@ -604,7 +601,7 @@ def test_it_still_takes_the_offer_when_the_broker_is_down(
 def test_it_sweeps_with_the_broker_down_without_failing(row, broker_down, sweeper):
     _later(3600)
 
-    assert notifications.sweep() == 1
+    assert delivery.sweep() == 1
     assert _fresh(row).state == State.QUEUED
 
 
@@ -612,7 +609,7 @@ def test_it_does_not_email_someone_about_their_own_inactive_account():
     ghost = UserFactory(is_active=False)
 
     assert (
-        notifications.notify(
+        services.notify(
             kind=Notification.Kind.OFFER_RECEIVED, recipient=ghost, key="ghost:1", url="/x/"
         )
         is None
@@ -625,19 +622,19 @@ def test_it_queues_a_backlog_once_per_grace_period(sweeper, broker_down):
     grace, _lease = sweeper
     NotificationFactory.create_batch(3, next_attempt_at=timezone.now() - grace * 2)
 
-    assert notifications.sweep() == 3
-    assert notifications.sweep() == 0
+    assert delivery.sweep() == 3
+    assert delivery.sweep() == 0
     _later(int(grace.total_seconds()) + 1)
-    assert notifications.sweep() == 3
+    assert delivery.sweep() == 3
 
 
 def test_it_retries_an_unexpected_error_instead_of_leaving_the_row_stuck(row, monkeypatch):
     def broken(notification):
         raise RuntimeError("template went wrong")
 
-    monkeypatch.setattr(notifications, "build_message", broken)
+    monkeypatch.setattr(delivery, "build_message", broken)
 
-    outcome = notifications.deliver(row.pk)
+    outcome = delivery.deliver(row.pk)
 
     row = _fresh(row)
     assert outcome.state == State.QUEUED
@@ -655,7 +652,7 @@ def test_a_failing_enqueue_after_commit_never_fails_the_action(
     def explode(notification_id):
         raise RuntimeError("queueing broke")
 
-    monkeypatch.setattr(notifications, "enqueue", explode)
+    monkeypatch.setattr(delivery, "enqueue", explode)
     with django_capture_on_commit_callbacks(execute=True):
         offer = services.make_offer(
             help_request=HelpRequestFactory(author=asker), helper=helper, message="Glad to help."
@@ -687,7 +684,7 @@ def slow_send_taken_over(monkeypatch, sweeper):
             Notification.objects.filter(claimed_by=WORKER_A).update(
                 lease_until=long_ago, suspected_at=long_ago
             )
-            notifications.sweep()
+            delivery.sweep()
             raise exc
 
         monkeypatch.setattr(EmailMultiAlternatives, "send", send)
@@ -706,19 +703,19 @@ def test_a_late_failure_never_undoes_another_workers_send(
 ):
     accepted = slow_send_taken_over(exc)
 
-    with caplog.at_level(logging.WARNING, logger="board.notifications"):
-        outcome = notifications.deliver(row.pk, claimer=WORKER_A)
+    with caplog.at_level(logging.WARNING, logger="notifications.delivery"):
+        outcome = delivery.deliver(row.pk, claimer=WORKER_A)
 
     row = _fresh(row)
     # The other worker's "sent" stands: not queued again (a second email), not failed.
     assert (row.state, row.attempts, row.last_error) == (State.SENT, 2, "")
-    assert row.claimed_by == notifications.claimer_id("")
+    assert row.claimed_by == delivery.claimer_id("")
     assert outcome.state == "not-claimed"
     assert len(accepted) == 1
     assert f"Notification {row.pk} was taken over by another worker" in caplog.text
 
     # Nothing left for a sweep to send again.
-    notifications.sweep()
+    delivery.sweep()
     assert len(accepted) == 1
 
 
@@ -743,8 +740,8 @@ def test_a_late_skip_never_overwrites_another_workers_outcome(row, asker, monkey
 
     monkeypatch.setattr(QuerySet, "update", interleaved)
 
-    with caplog.at_level(logging.WARNING, logger="board.notifications"):
-        outcome = notifications.deliver(row.pk, claimer=WORKER_A)
+    with caplog.at_level(logging.WARNING, logger="notifications.delivery"):
+        outcome = delivery.deliver(row.pk, claimer=WORKER_A)
 
     assert taken
     assert _fresh(row).state == State.SENT
@@ -766,12 +763,12 @@ def test_a_sweep_never_cuts_short_a_retry_delay_set_after_it_chose_its_rows(
     def sweep_update(self, **fields):
         if set(fields) == {"next_attempt_at"} and not interleaved:
             interleaved.append(True)
-            notifications.deliver(row.pk, claimer=WORKER_A)
+            delivery.deliver(row.pk, claimer=WORKER_A)
         return update(self, **fields)
 
     monkeypatch.setattr(QuerySet, "update", sweep_update)
 
-    swept = notifications.sweep()
+    swept = delivery.sweep()
 
     row = _fresh(row)
     assert interleaved
@@ -805,7 +802,7 @@ def test_a_restarted_worker_leaves_a_row_another_worker_claimed_meanwhile(
 
     monkeypatch.setattr(QuerySet, "values_list", listing)
 
-    assert notifications.reclaim_after_restart(node=node) == 0
+    assert delivery.reclaim_after_restart(node=node) == 0
 
     killed = _fresh(killed)
     assert (killed.state, killed.claimed_by, killed.attempts) == (State.SENDING, other, 2)

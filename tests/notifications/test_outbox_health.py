@@ -1,4 +1,4 @@
-"""A stalled outbox is visible and loud (board/outbox.py): the staff page, the
+"""A stalled outbox is visible and loud (notifications/health.py): the staff page, the
 readiness probe, the `outbox_status` command and a warning in the log; and a
 sent email stays sent when the database blinks while it is being recorded."""
 
@@ -15,8 +15,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from board import notifications
-from board.models import Notification
+from notifications import delivery
+from notifications.models import Notification
 from tests.factories import NotificationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_readyz_stays_ready_but_degraded_and_warns_when_the_outbox_is_stalled(
     """A stalled outbox is no reason to take the web out of rotation: every
     page still works. The probe says so without figures (it is public); the
     warning, the staff page and `outbox_status` carry the alarm."""
-    with caplog.at_level(logging.WARNING, logger="board.outbox"):
+    with caplog.at_level(logging.WARNING, logger="notifications.health"):
         response = client.get("/readyz")
 
     assert response.status_code == 200
@@ -196,7 +196,7 @@ def test_a_dead_worker_and_a_dead_sweeper_are_not_silent(client, staff, caplog):
         lease_until=timezone.now() + timedelta(seconds=20),
     )
 
-    with caplog.at_level(logging.WARNING, logger="board.outbox"):
+    with caplog.at_level(logging.WARNING, logger="notifications.health"):
         html = client.get(reverse("outbox_status")).content.decode()
 
     assert "Email is falling behind." in html
@@ -243,8 +243,8 @@ def test_outbox_status_exits_1_when_stalled(stalled, capsys):
 
 
 def test_the_sweeper_warns_when_the_outbox_is_stalled(stalled, caplog):
-    with caplog.at_level(logging.WARNING, logger="board.outbox"):
-        notifications.sweep()
+    with caplog.at_level(logging.WARNING, logger="notifications.health"):
+        delivery.sweep()
 
     assert "The outbox is stalled" in caplog.text
 
@@ -267,7 +267,7 @@ def sent_write_fails(monkeypatch):
         return update(self, **fields)
 
     monkeypatch.setattr(QuerySet, "update", flaky)
-    monkeypatch.setattr(notifications.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(delivery.time, "sleep", lambda seconds: None)
 
     def fail(times: int) -> dict[str, int]:
         failures["left"] = times
@@ -282,8 +282,8 @@ def test_a_sent_email_is_recorded_once_the_database_is_back(
     row = NotificationFactory(recipient=asker)
     failures = sent_write_fails(3)
 
-    with caplog.at_level(logging.WARNING, logger="board.notifications"):
-        outcome = notifications.deliver(row.pk)
+    with caplog.at_level(logging.WARNING, logger="notifications.delivery"):
+        outcome = delivery.deliver(row.pk)
 
     row.refresh_from_db()
     assert failures["seen"] == 3
@@ -293,7 +293,7 @@ def test_a_sent_email_is_recorded_once_the_database_is_back(
     assert f"Notification {row.pk} was sent; recording it failed" in caplog.text
 
     # Nothing for the sweeper to send again.
-    notifications.sweep()
+    delivery.sweep()
     assert len(mailoutbox) == 1
 
 
@@ -305,10 +305,10 @@ def test_recording_sent_gives_up_after_its_budget_and_says_so(
     sent_write_fails(100)
 
     with (
-        caplog.at_level(logging.ERROR, logger="board.notifications"),
+        caplog.at_level(logging.ERROR, logger="notifications.delivery"),
         pytest.raises(OperationalError),
     ):
-        notifications.deliver(row.pk)
+        delivery.deliver(row.pk)
 
     row.refresh_from_db()
     # Left "sending" under a lease that will lapse: the documented window.
