@@ -7,11 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Block, HelperSubscription, User
+from accounts.models import HelperSubscription, User
 from board.errors import Refusal
 
 if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
-    from requests.models import Category, Offer
+    from requests.models import Category
 
 # --- Display names -------------------------------------------------------------------------
 
@@ -149,43 +149,6 @@ def follow_requests(
         return update_subscription(
             user=user, is_active=True, categories=categories, response_kinds=kinds
         )
-
-
-# --- Blocks ------------------------------------------------------------------------------
-
-
-def block_person(
-    *,
-    blocker: User,
-    blocked: User,
-    label: str,
-    hides_content: bool = True,
-    offer: Offer | None = None,
-) -> Block:
-    """`blocker` stops hearing from `blocked`. `label` is what the blocker saw them
-    called (an anonymous asker's alias, never the name behind it); `hides_content`
-    is False when they were anonymous to the blocker (see Block). `offer` is the
-    conversation the block was made from: the only place, with those where the
-    blocker is known by name, that the block shows (requests.moderation). Blocking
-    twice keeps the first block."""
-    from accounts.models import Block
-
-    if blocker.pk == blocked.pk:
-        raise ValueError("Nobody can block themselves.")
-    block, _created = Block.objects.get_or_create(
-        blocker=blocker,
-        blocked=blocked,
-        defaults={"label": label[:60], "hides_content": hides_content, "offer": offer},
-    )
-    return block
-
-
-def unblock_person(*, blocker: User, block_id: int) -> bool:
-    """Lift one of `blocker`'s own blocks; False if there was no such block."""
-    from accounts.models import Block
-
-    deleted, _rows = Block.objects.filter(pk=block_id, blocker=blocker).delete()
-    return bool(deleted)
 
 
 # --- Data rights: download my data, delete my account -----------------------------------
@@ -358,8 +321,8 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     """
     # Function-local: these apps sit above accounts in the import order (README).
     from board.models import Notification
+    from moderation.rules import named_in
     from requests.models import HelpRequest, Message, Offer
-    from requests.moderation import named_in
     from requests.services import withdraw_offer
     from stories.export import forget_user  # stories imports accounts: at call time only
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from board import notifications
-from board.models import CrisisPhrase, CrisisResource, Notification
+from board.models import CrisisResource, Notification
 
 
 class PrivateLookupsMixin(admin.ModelAdmin):
@@ -94,14 +94,3 @@ class CrisisResourceAdmin(admin.ModelAdmin):
     search_fields = ["name", "description", "region"]
     # A website typed without a scheme is https (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-
-@admin.register(CrisisPhrase)
-class CrisisPhraseAdmin(admin.ModelAdmin):
-    """Words that show the crisis panel before a request is posted. Matched in any
-    letter case, as whole words."""
-
-    list_display = ["phrase", "is_active"]
-    list_editable = ["is_active"]
-    list_filter = ["is_active"]
-    search_fields = ["phrase"]

@@ -13,7 +13,6 @@ from requests.models import (
     Category,
     HelpRequest,
 )
-from requests.services import REVEAL_REASON_MIN
 
 
 def _length_messages(minimum: int | None) -> dict:
@@ -96,22 +95,6 @@ class MessageForm(forms.Form):
         max_length=MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX}),
         error_messages=_length_messages(None),
-    )
-
-
-class RevealAuthorForm(forms.Form):
-    """Why a moderator needs to know who wrote an anonymous request."""
-
-    reason = forms.CharField(
-        label=_("Why do you need to know who wrote this request?"),
-        min_length=REVEAL_REASON_MIN,
-        max_length=2000,
-        help_text=_(
-            "Recorded with your name in the moderation log. The asker is told that a "
-            "moderator looked (not which one)."
-        ),
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
-        error_messages=_length_messages(REVEAL_REASON_MIN),
     )
 
 

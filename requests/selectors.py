@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from moderation.models import Block
 from requests.models import HelpRequest, Message, Offer, asker_offer_count
 
 
@@ -52,8 +53,6 @@ def get_offer_for(user: User, public_id: str) -> Offer:
 def offers_for_asker(help_request: HelpRequest) -> QuerySet[Offer]:
     """The offers the asker sees: not those hidden or held by moderators, nor shadow
     offers, nor the pending ones of people the asker blocked."""
-    from accounts.models import Block
-
     blocked = Block.objects.filter(blocker=help_request.author_id, hides_content=True)
     return (
         help_request.offers.seen_by_asker()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from moderation.models import Report
 from requests import selectors
 from requests.models import (
     BODY_MAX,
@@ -25,7 +26,6 @@ from requests.models import (
     HelpRequest,
     Message,
     Offer,
-    Report,
 )
 
 

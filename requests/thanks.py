@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from board.models import Notification
 from board.notifications import notify
+from moderation.rules import check_can_post
 from requests import services
 from requests.models import THANK_YOU_MAX, HelpRequest, Offer, ThankYou
-from requests.moderation import check_can_post
 from requests.services import ServiceError
 
 

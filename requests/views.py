@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from board import crisis, ratelimit
 from board.drafts import member_action, pop_draft
-from requests import moderation, selectors, services
+from moderation import selectors as moderation_selectors
+from requests import selectors, services
 from requests.filters import BoardFilter
 from requests.forms import FollowForm, HelpRequestForm, MessageForm, OfferForm
 from requests.models import HelpRequest, Offer
@@ -273,7 +274,7 @@ def _conversation(request: HttpRequest, offer, message_form: MessageForm | None 
         "message_form": message_form or MessageForm(),
         # A helper whose held offer a moderator didn't pass on reads the
         # moderator's words here.
-        "review_note": "" if is_asker else moderation.review_note_for_helper(offer),
+        "review_note": "" if is_asker else moderation_selectors.review_note_for_helper(offer),
     }
     return render(request, "requests/offer.html", context)
 

@@ -47,7 +47,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from board.models import Notification
-from requests.models import HelpRequest, Message, ModerationAction
+from moderation.models import ModerationAction
+from requests.models import HelpRequest, Message
 from stories.models import Story
 from tests.factories import UserFactory
 from tests.support.anonymity import (

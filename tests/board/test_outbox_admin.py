@@ -18,9 +18,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from accounts.models import NotificationPreference
-from accounts.moderation import make_moderator
 from board import notifications
 from board.models import Notification
+from moderation.services import make_moderator
 from requests import services
 from tests.factories import CategoryFactory
 

@@ -16,7 +16,8 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.services import DELETED_ACCOUNT_EMAIL, DELETED_NOTE, deleted_account_placeholder
 from board.models import Notification
-from requests.models import HelpRequest, Message, ModerationAction, Offer, Report
+from moderation.models import ModerationAction, Report
+from requests.models import HelpRequest, Message, Offer
 from tests.factories import HelpRequestFactory, MessageFactory, NotificationFactory, OfferFactory
 
 Kind = ModerationAction.Kind

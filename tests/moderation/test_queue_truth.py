@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from board.models import Notification
-from requests.models import ModerationAction, Report
+from moderation.models import ModerationAction, Report
 from tests.factories import HelpRequestFactory, OfferFactory, UserFactory
 from tests.support.personas import login
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from board.models import Notification
-from requests import moderation
-from requests.models import ModerationAction, Offer
+from moderation import services as moderation
+from moderation.models import ModerationAction
+from requests.models import Offer
 from requests.services import ServiceError, accept_offer, make_offer
 from tests.factories import HelpRequestFactory, UserFactory
 from tests.support.personas import login

@@ -23,10 +23,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import HelperSubscription
-from accounts.moderation import make_moderator
 from board.models import Notification
+from moderation.models import Report
+from moderation.services import make_moderator
 from requests import services
-from requests.models import HelpRequest, Message, Offer, Report
+from requests.models import HelpRequest, Message, Offer
 from tests.factories import CategoryFactory, HelpRequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Block
 from board.models import Notification
+from moderation.models import Block
 from requests.models import HelpRequest, Offer
 from tests.factories import (
     CategoryFactory,

@@ -22,19 +22,12 @@ from django.test import Client, TestCase, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import Block, HelperSubscription, User
-from accounts.moderation import make_moderator
+from accounts.models import HelperSubscription, User
 from board.models import Notification
 from board.notifications import build_digests, set_preferences, unsubscribe_token
-from requests.models import (
-    Category,
-    HelpRequest,
-    Message,
-    ModerationAction,
-    Offer,
-    Report,
-    ThankYou,
-)
+from moderation.models import Block, ModerationAction, Report
+from moderation.services import make_moderator
+from requests.models import Category, HelpRequest, Message, Offer, ThankYou
 from requests.services import expire_requests, renew_token, resurface_unanswered
 from stories.models import BeenThere, Story
 from stories.services import send_gentle_notes
