@@ -7,5 +7,6 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
-        # Connects the crisis phrase cache's invalidation (post_save / post_delete).
+        # local import: connects the crisis phrase cache's invalidation (post_save,
+        # post_delete) once the app registry is ready.
         from moderation import crisis  # noqa: F401
