@@ -90,7 +90,11 @@ def _offer_of(act: Act) -> ReportedOffer:
     return act.target
 
 
-CONTENT: frozenset[Place] = frozenset(KINDS)
+def places(*names: Place) -> frozenset[Place]:
+    return frozenset(names)
+
+
+CONTENT = places(*KINDS)
 
 # In the order the buttons appear on a card.
 ACTIONS: dict[str, Action] = {
@@ -99,7 +103,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             name="seen",
             label=gettext_lazy("Looked at, nothing to do"),
-            on=frozenset({"flagged", "request"}),
+            on=places("flagged", "request"),
             run=lambda act: services.mark_seen(
                 moderator=act.moderator, help_request=_request_of(act).obj, note=act.note
             ),
@@ -108,7 +112,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             name="hide",
             label=gettext_lazy("Hide it"),
-            on=frozenset({"report", "flagged"}) | CONTENT,
+            on=places("report", "flagged") | CONTENT,
             run=lambda act: services.hide_content(
                 moderator=act.moderator, target=act.target, note=act.note, report=act.report
             ),
@@ -126,7 +130,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             name="dismiss",
             label=gettext_lazy("Dismiss the report"),
-            on=frozenset({"report"}),
+            on=places("report"),
             run=lambda act: services.dismiss_report(
                 moderator=act.moderator, report=_report_of(act), note=act.note
             ),
@@ -136,7 +140,7 @@ ACTIONS: dict[str, Action] = {
             name="warn",
             label=gettext_lazy("Warn the person"),
             person_label=gettext_lazy("Warn %(name)s"),
-            on=frozenset({"report", "flagged"}) | CONTENT,
+            on=places("report", "flagged") | CONTENT,
             run=lambda act: services.warn_person(
                 moderator=act.moderator,
                 target=act.target,
@@ -150,7 +154,7 @@ ACTIONS: dict[str, Action] = {
             name="suspend",
             label=gettext_lazy("Suspend the person"),
             person_label=gettext_lazy("Suspend %(name)s"),
-            on=frozenset({"report", "flagged"}) | CONTENT,
+            on=places("report", "flagged") | CONTENT,
             run=lambda act: services.suspend_person(
                 moderator=act.moderator,
                 target=act.target,
@@ -163,7 +167,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             name="approve",
             label=gettext_lazy("Approve the offer"),
-            on=frozenset({"held", "offer"}),
+            on=places("held", "offer"),
             run=lambda act: services.approve_offer(
                 moderator=act.moderator, offer=_offer_of(act).obj, note=act.note
             ),
@@ -177,7 +181,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             name="reject",
             label=gettext_lazy("Reject the offer"),
-            on=frozenset({"held", "offer"}),
+            on=places("held", "offer"),
             run=lambda act: services.reject_offer(
                 moderator=act.moderator, offer=_offer_of(act).obj, note=act.note
             ),

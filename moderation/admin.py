@@ -4,7 +4,10 @@ staff keep."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from board.admin import PrivateLookupsMixin
@@ -33,10 +36,10 @@ class ReportAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     list_select_related = [
         "reporter", "help_request", "offer__request", "message__offer__request",
     ]  # fmt: skip
-    fields = [
+    fields = (
         "created_at", "reason", "status", "about", "shown_reporter", "shown_author", "details",
         "outcome", "handled_at",
-    ]  # fmt: skip
+    )  # fmt: skip
     readonly_fields = fields
 
     @admin.display(description=_("about"))
@@ -51,13 +54,13 @@ class ReportAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     def shown_author(self, obj: Report) -> str:
         return report_target(obj).author_name
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -73,7 +76,7 @@ class ModerationActionAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     list_select_related = [
         "moderator", "subject", "help_request", "offer__request", "message__offer__request",
     ]  # fmt: skip
-    fields = ["created_at", "kind", "shown_moderator", "about", "shown_subject", "reason"]
+    fields = ("created_at", "kind", "shown_moderator", "about", "shown_subject", "reason")
     readonly_fields = fields
 
     @admin.display(description=_("moderator"))
@@ -88,13 +91,13 @@ class ModerationActionAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     def shown_subject(self, obj: ModerationAction) -> str:
         return LogItem(obj).subject_name or "—"
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -66,5 +66,5 @@ def find_crisis_phrases(text: str) -> list[str]:
 
 @receiver(post_save, sender=CrisisPhrase, dispatch_uid="moderation.crisis.phrase_saved")
 @receiver(post_delete, sender=CrisisPhrase, dispatch_uid="moderation.crisis.phrase_deleted")
-def forget_phrases(**kwargs) -> None:
+def forget_phrases(**kwargs: object) -> None:
     cache.delete(PHRASES_CACHE_KEY)

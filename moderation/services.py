@@ -274,7 +274,7 @@ def mark_seen(*, moderator: User, help_request: HelpRequest, note: str = "") -> 
 # --- People: warn, suspend ----------------------------------------------------------------
 
 # What a moderator is asked for when they leave out the note the person will read.
-NOTE_REQUIRED = {
+NOTE_REQUIRED: dict[str, StrPromise] = {
     Kind.WARN: gettext_lazy("To warn %(name)s, please write a note: it is what they will read."),
     Kind.SUSPEND: gettext_lazy(
         "To suspend %(name)s, please write a note: it is what they will read."

@@ -165,12 +165,13 @@ def target_of(obj: HelpRequest | Offer | Message) -> Target:
 def target_of_row(row: Report | ModerationAction) -> Target | None:
     """What a report or a log row is about; None for a log row about no content (a
     story, or content since deleted)."""
-    if row.help_request_id is not None:
-        return ReportedRequest(row.help_request)
-    if row.offer_id is not None:
-        return ReportedOffer(row.offer)
-    if row.message_id is not None:
-        return ReportedMessage(row.message)
+    # Reading an unset foreign key costs no query: only the one that is set is loaded.
+    if (help_request := row.help_request) is not None:
+        return ReportedRequest(help_request)
+    if (offer := row.offer) is not None:
+        return ReportedOffer(offer)
+    if (message := row.message) is not None:
+        return ReportedMessage(message)
     return None
 
 

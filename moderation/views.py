@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from board import ratelimit
 from board.drafts import member_action
 from board.errors import ServiceError
+from board.http import AuthenticatedHttpRequest, member
 from moderation import rules, selectors, services
 from moderation.actions import ACTIONS, Act, Action, Place, offered_on
 from moderation.forms import ActionForm, ReportForm, RevealAuthorForm
@@ -60,7 +61,7 @@ def _back(target: Target) -> str:
 
 
 @login_required
-def report(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest, kind: str, ref: str) -> HttpResponse:
     target = selectors.target_for(request.user, kind, ref)
     try:
         rules.check_can_report(request.user, target)
@@ -100,7 +101,7 @@ def report(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
 
 
 @login_required
-def my_reports(request: HttpRequest) -> HttpResponse:
+def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     reports = selectors.reports_of(request.user).order_by("-created_at", "-pk")
     page = Paginator(reports, 20).get_page(request.GET.get("page"))
     items = [(r, report_target(r)) for r in page.object_list]
@@ -108,7 +109,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def note(request: HttpRequest, pk: int) -> HttpResponse:
+def note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A moderator's note to the person it is about, and to nobody else."""
     action = (
         selectors.notes_for(request.user)
@@ -129,7 +130,7 @@ def _offer_page(public_id: str) -> str:
 
 
 @member_action(_offer_page)
-def block(request: HttpRequest, public_id: str) -> HttpResponse:
+def block(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     """Block the other person of a conversation, by what this person saw them called."""
     offer = request_selectors.get_offer_for(request.user, public_id)
     made = services.block_other_side(blocker=request.user, offer=offer)
@@ -146,7 +147,7 @@ def block(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def unblock(request: HttpRequest, pk: int) -> HttpResponse:
+def unblock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if services.unblock_person(blocker=request.user, block_id=pk):
         messages.success(request, _("Unblocked."))
     return redirect("accounts:settings")
@@ -193,7 +194,7 @@ class QueueItem:
 
 
 def _queue(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     form: ActionForm | None = None,
     failed_key: str = "",
@@ -228,12 +229,12 @@ def _queue(
 
 
 @moderator_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _queue(request)
 
 
 def _act(
-    request: HttpRequest, *, target: Target, report: Report | None, place: Place
+    request: AuthenticatedHttpRequest, *, target: Target, report: Report | None, place: Place
 ) -> HttpResponse:
     """Run the action a moderator chose on a card, if it is offered there."""
     failed_key = f"report-{report.pk}" if report is not None else f"{target.kind}-{target.ref}"
@@ -264,7 +265,7 @@ def _act(
 
 @require_POST
 @moderator_required
-def report_action(request: HttpRequest, pk: int) -> HttpResponse:
+def report_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = Report.objects.filter(pk=pk).select_related("reporter").first()
     if report is None:
         raise Http404
@@ -273,7 +274,7 @@ def report_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @moderator_required
-def content_action(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
+def content_action(request: AuthenticatedHttpRequest, kind: str, ref: str) -> HttpResponse:
     target = selectors.any_content(kind, ref)
     return _act(request, target=target, report=None, place=target.kind)
 
@@ -305,7 +306,7 @@ class LogItem:
 
 
 @moderator_required
-def log(request: HttpRequest) -> HttpResponse:
+def log(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.log(), 50).get_page(request.GET.get("page"))
     items = [LogItem(a) for a in page.object_list]
     return render(request, "moderation/log.html", {"page": page, "items": items})
@@ -325,7 +326,7 @@ def _check_may_reveal(request: HttpRequest) -> None:
     # Members and visitors learn nothing, not even that the page exists.
     if not (request.user.is_authenticated and request.user.is_active and request.user.is_staff):
         raise Http404
-    if not services.may_reveal(request.user):
+    if not services.may_reveal(member(request)):
         raise PermissionDenied
 
 
@@ -334,6 +335,7 @@ def who_wrote(request: HttpRequest, public_id: str) -> HttpResponse:
     is recent (so a reload neither records a second look nor emails the asker
     again), and otherwise asks why."""
     _check_may_reveal(request)
+    moderator = member(request)
     help_request = get_object_or_404(
         HelpRequest.objects.select_related("category", "author"),
         public_id=public_id,
@@ -344,7 +346,7 @@ def who_wrote(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             services.reveal_author(
                 help_request=help_request,
-                moderator=request.user,
+                moderator=moderator,
                 reason=form.cleaned_data["reason"],
             )
         except ServiceError as error:
@@ -353,7 +355,7 @@ def who_wrote(request: HttpRequest, public_id: str) -> HttpResponse:
             return redirect(request.path)
     look = None
     if request.method != "POST":
-        look = services.recent_look(help_request=help_request, moderator=request.user)
+        look = services.recent_look(help_request=help_request, moderator=moderator)
     context = {
         "help_request": help_request,
         "form": form,
