@@ -110,39 +110,3 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Block(models.Model):
-    """`blocker` no longer hears from `blocked`: no offers on their requests, no
-    messages, and their content is out of sight."""
-
-    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_made")
-    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocked_by")
-    # What the blocker saw the person called when they blocked them (an
-    # anonymous asker's alias, never the name behind it): shown in their list.
-    label = PlainCharField(_("shown as"), max_length=60)
-    # False when the person was anonymous to the blocker (an asker seen by alias):
-    # then hiding their other, named content would tell the blocker who they are,
-    # so the block only stops them offering and writing.
-    hides_content = models.BooleanField(_("hides their content"), default=True)
-    # The conversation the block ended: there (and only where the blocker is known
-    # by name to the blocked person, if they were known by name here too) the
-    # blocked person is told "no"; elsewhere the block is silent, so that it links
-    # nothing (requests.moderation.block_answer).
-    offer = models.ForeignKey(
-        "requests.Offer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("block")
-        verbose_name_plural = _("blocks")
-        constraints = [
-            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
-            models.CheckConstraint(
-                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Block {self.pk}"

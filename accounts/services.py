@@ -7,13 +7,13 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import DISPLAY_NAME_MAX, Block, User
+from accounts.models import DISPLAY_NAME_MAX, User
 from board.errors import Invalid, NotAllowed
 from notifications.models import HelperSubscription, Notification
 from notifications.services import preferences_for
 
 if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
-    from requests.models import Category, Offer
+    from requests.models import Category
 
 # --- Display names -------------------------------------------------------------------------
 
@@ -138,39 +138,6 @@ def follow_requests(
         return update_subscription(
             user=user, is_active=True, categories=categories, response_kinds=kinds
         )
-
-
-# --- Blocks ------------------------------------------------------------------------------
-
-
-def block_person(
-    *,
-    blocker: User,
-    blocked: User,
-    label: str,
-    hides_content: bool = True,
-    offer: Offer | None = None,
-) -> Block:
-    """`blocker` stops hearing from `blocked`. `label` is what the blocker saw them
-    called (an anonymous asker's alias, never the name behind it); `hides_content`
-    is False when they were anonymous to the blocker (see Block). `offer` is the
-    conversation the block was made from: the only place, with those where the
-    blocker is known by name, that the block shows (requests.moderation). Blocking
-    twice keeps the first block."""
-    if blocker.pk == blocked.pk:
-        raise Invalid(_("Nobody can block themselves."))
-    block, _created = Block.objects.get_or_create(
-        blocker=blocker,
-        blocked=blocked,
-        defaults={"label": label[:60], "hides_content": hides_content, "offer": offer},
-    )
-    return block
-
-
-def unblock_person(*, blocker: User, block_id: int) -> bool:
-    """Lift one of `blocker`'s own blocks; False if there was no such block."""
-    deleted, _rows = Block.objects.filter(pk=block_id, blocker=blocker).delete()
-    return bool(deleted)
 
 
 # --- Data rights: download my data, delete my account -----------------------------------
@@ -352,8 +319,8 @@ def delete_account(user: User, *, keep_requests: bool) -> None:
     """
     # local import: the apps whose rows a deletion changes sit above accounts in the
     # import order (README), so each is imported at call time.
+    from moderation.rules import named_in  # local import: as above
     from requests.models import HelpRequest, Message, Offer  # local import: as above
-    from requests.moderation import named_in  # local import: as above
     from requests.services import withdraw_offer  # local import: as above
     from stories.export import forget_user  # local import: stories imports accounts
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 
-from board.models import CrisisPhrase, CrisisResource
+from board.models import CrisisResource
 
 
 class PrivateLookupsMixin(admin.ModelAdmin):
@@ -35,14 +35,3 @@ class CrisisResourceAdmin(admin.ModelAdmin):
     search_fields = ["name", "description", "region"]
     # A website typed without a scheme is https (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-
-@admin.register(CrisisPhrase)
-class CrisisPhraseAdmin(admin.ModelAdmin):
-    """Words that show the crisis panel before a request is posted. Matched in any
-    letter case, as whole words."""
-
-    list_display = ["phrase", "is_active"]
-    list_editable = ["is_active"]
-    list_filter = ["is_active"]
-    search_fields = ["phrase"]

@@ -11,10 +11,7 @@ class BoardConfig(AppConfig):
 
         # local import: these modules touch models and settings, so they load
         # once the app registry is ready, not when INSTALLED_APPS is read.
-        from board import (
-            converters,
-            crisis,  # noqa: F401 (connects the phrase cache's invalidation)
-        )
+        from board import converters
         from board.middleware import mark_session_seen  # local import: as above
 
         # The id converters the URLconfs name ("<public_id:...>", "<key:...>", "<token:...>").

@@ -28,19 +28,3 @@ class CrisisResource(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class CrisisPhrase(models.Model):
-    """Words that suggest someone may be in immediate danger. A request that
-    contains one shows a gentle panel with crisis help before it is posted."""
-
-    phrase = models.CharField(_("phrase"), max_length=100, unique=True)
-    is_active = models.BooleanField(_("in use"), default=True)
-
-    class Meta:
-        verbose_name = _("crisis phrase")
-        verbose_name_plural = _("crisis phrases")
-        ordering = ["phrase"]
-
-    def __str__(self) -> str:
-        return self.phrase

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "board",
     "accounts",
     "requests.apps.RequestsConfig",
+    "moderation",
     "stories",
     "notifications",
     # Demo data (`manage.py seed_demo`): imports the apps above, none imports it.
@@ -366,7 +367,7 @@ BOARD_RATE_LIMITS = {
     "message": os.environ.get("BOARD_RATE_LIMIT_MESSAGES", "40/10m"),
     "report": os.environ.get("BOARD_RATE_LIMIT_REPORTS", "10/h"),
 }
-# New-account safeguards (requests/moderation.py): for this many days a new account
+# New-account safeguards (moderation/rules.py): for this many days a new account
 # may make at most this many offers a day (0: no limit); and a helper's first N
 # offers wait for a moderator before the asker sees them (0: off).
 BOARD_NEW_ACCOUNT_DAYS = env_int("BOARD_NEW_ACCOUNT_DAYS", 7)

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from board import ops_views, views
+from moderation import urls as moderation_urls
 
 admin.site.site_header = _("Peer Support Board administration")
 admin.site.site_title = _("Peer Support Board")
@@ -14,11 +15,11 @@ urlpatterns = [
     path("crisis-help/", views.crisis, name="crisis"),
     path("privacy/", views.privacy, name="privacy"),
     # The audited break-glass look at who wrote an anonymous request (staff only).
-    path("moderation/who/", include("requests.breakglass_urls")),
+    path("moderation/who/", include(moderation_urls.breakglass_patterns)),
     path("dev/mail/", views.local_mail, name="local_mail"),
     # The notifications page and unsubscribe links (notifications/urls.py).
     path("", include("notifications.urls")),
-    path("moderation/", include("requests.moderation_urls")),
+    path("moderation/", include("moderation.urls")),
     path("settings/", include("accounts.urls")),
     path("api/", include("board.api_urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,5 +1,5 @@
 """The admin for staff. Every change to a request, offer or message goes through
-the moderation services (requests.moderation), as on /moderation/: the admin
+the moderation services (moderation.services), as on /moderation/: the admin
 shows their fields read-only and offers the services as actions, so each change
 is logged, closes the reports it answers, tells whom it should and clears what
 it should (a hidden offer's quoted excerpt). Nothing is deleted here either:
@@ -20,10 +20,9 @@ from django.utils.translation import ngettext
 
 from board.admin import PrivateLookupsMixin
 from board.errors import ServiceError
-from requests import moderation
-from requests.models import Category, HelpRequest, Message, ModerationAction, Offer, Report
-from requests.moderation import Target, name_in_context
-from requests.moderation_views import LogItem
+from moderation import rules, services
+from moderation.targets import target_of
+from requests.models import Category, HelpRequest, Message, Offer
 
 
 @admin.register(Category)
@@ -52,7 +51,7 @@ class ModeratedContentAdmin(admin.ModelAdmin):
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         """Who sees the actions: the people the services let act."""
-        return moderation.can_moderate(request.user)
+        return rules.can_moderate(request.user)
 
     def _run(
         self,
@@ -81,7 +80,7 @@ class ModeratedContentAdmin(admin.ModelAdmin):
         self._run(
             request,
             queryset,
-            lambda obj: moderation.hide_content(moderator=request.user, target=Target.of(obj)),
+            lambda obj: services.hide_content(moderator=request.user, target=target_of(obj)),
             lambda n: ngettext("%d hidden.", "%d hidden.", n) % n,
         )
 
@@ -90,7 +89,7 @@ class ModeratedContentAdmin(admin.ModelAdmin):
         self._run(
             request,
             queryset,
-            lambda obj: moderation.unhide_content(moderator=request.user, target=Target.of(obj)),
+            lambda obj: services.unhide_content(moderator=request.user, target=target_of(obj)),
             lambda n: ngettext("%d shown again.", "%d shown again.", n) % n,
         )
 
@@ -141,7 +140,7 @@ class HelpRequestAdmin(PrivateLookupsMixin, ModeratedContentAdmin):
         self._run(
             request,
             queryset,
-            lambda obj: moderation.mark_seen(moderator=request.user, help_request=obj),
+            lambda obj: services.mark_seen(moderator=request.user, help_request=obj),
             lambda n: ngettext("%d marked as seen.", "%d marked as seen.", n) % n,
         )
 
@@ -165,7 +164,7 @@ class OfferAdmin(ModeratedContentAdmin):
         self._run(
             request,
             queryset,
-            lambda obj: moderation.approve_offer(moderator=request.user, offer=obj),
+            lambda obj: services.approve_offer(moderator=request.user, offer=obj),
             lambda n: ngettext("%d offer approved.", "%d offers approved.", n) % n,
         )
 
@@ -174,7 +173,7 @@ class OfferAdmin(ModeratedContentAdmin):
         self._run(
             request,
             queryset,
-            lambda obj: moderation.reject_offer(moderator=request.user, offer=obj),
+            lambda obj: services.reject_offer(moderator=request.user, offer=obj),
             lambda n: ngettext("%d offer rejected.", "%d offers rejected.", n) % n,
         )
 
@@ -194,87 +193,3 @@ class MessageAdmin(PrivateLookupsMixin, ModeratedContentAdmin):
         if obj.sender_id == help_request.author_id:
             return _("%(name)s (asker)") % {"name": help_request.public_author_name}
         return obj.sender.display_name
-
-
-def _target_summary(obj) -> str:
-    if not (obj.help_request_id or obj.offer_id or obj.message_id):
-        return "—"
-    target = Target.of(obj)
-    return f"{target.kind}: {target.request.title}"
-
-
-@admin.register(Report)
-class ReportAdmin(PrivateLookupsMixin, admin.ModelAdmin):
-    """Reports, read-only: moderators act on them in the moderation queue
-    (/moderation/). People are named as the content names them: the asker of an
-    anonymous request by its alias."""
-
-    private_lookups = ("reporter", "handled_by", "help_request", "offer", "message")
-    list_display = ["created_at", "reason", "status", "about", "shown_reporter"]
-    list_filter = ["status", "reason"]
-    list_select_related = [
-        "reporter", "help_request", "offer__request", "message__offer__request",
-    ]  # fmt: skip
-    fields = [
-        "created_at", "reason", "status", "about", "shown_reporter", "shown_author", "details",
-        "outcome", "handled_at",
-    ]  # fmt: skip
-    readonly_fields = fields
-
-    @admin.display(description=_("about"))
-    def about(self, obj: Report) -> str:
-        return _target_summary(obj)
-
-    @admin.display(description=_("reported by"))
-    def shown_reporter(self, obj: Report) -> str:
-        return name_in_context(obj.reporter, Target.of(obj).request)
-
-    @admin.display(description=_("written by"))
-    def shown_author(self, obj: Report) -> str:
-        return Target.of(obj).author_name
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(ModerationAction)
-class ModerationActionAdmin(PrivateLookupsMixin, admin.ModelAdmin):
-    """The moderation log, read-only. It never names who wrote an anonymous request:
-    a warning or suspension names its subject as the content does (by alias), and a
-    break-glass row (reveal_author) shows only its moderator, request and reason."""
-
-    private_lookups = ("subject", "moderator", "help_request", "offer", "message", "report")
-    list_display = ["created_at", "kind", "shown_moderator", "about", "shown_subject"]
-    list_filter = ["kind"]
-    list_select_related = [
-        "moderator", "subject", "help_request", "offer__request", "message__offer__request",
-    ]  # fmt: skip
-    fields = ["created_at", "kind", "shown_moderator", "about", "shown_subject", "reason"]
-    readonly_fields = fields
-
-    @admin.display(description=_("moderator"))
-    def shown_moderator(self, obj: ModerationAction) -> str:
-        return obj.moderator.display_name
-
-    @admin.display(description=_("about"))
-    def about(self, obj: ModerationAction) -> str:
-        return _target_summary(obj)
-
-    @admin.display(description=_("person"))
-    def shown_subject(self, obj: ModerationAction) -> str:
-        return LogItem(obj).subject_name or "—"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -19,9 +19,12 @@ from rest_framework.views import APIView
 
 from board import ratelimit
 from board.api_machinery import CursorPagination
-from requests import moderation, selectors, services
+from moderation import selectors as moderation_selectors
+from moderation import services as moderation_services
+from moderation.models import Report
+from requests import selectors, services
 from requests.filters import BoardFilter
-from requests.models import Category, HelpRequest, Offer, Report
+from requests.models import Category, HelpRequest, Offer
 from requests.serializers import (
     CategoryOut,
     HelpRequestIn,
@@ -378,11 +381,11 @@ class ReportListApi(ListAPIView):
     def post(self, request):
         data = ReportIn(data=request.data)
         data.is_valid(raise_exception=True)
-        target = moderation.target_for(
+        target = moderation_selectors.target_for(
             request.user, data.validated_data["target"], data.validated_data["id"]
         )
         posting_limit(request, "report")
-        report, created = moderation.report_content(
+        report, created = moderation_services.report_content(
             reporter=request.user,
             target=target,
             reason=data.validated_data["reason"],

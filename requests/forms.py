@@ -17,7 +17,6 @@ from requests.models import (
     Message,
     Offer,
 )
-from requests.services import REVEAL_REASON_MIN
 
 
 def _length_messages(minimum: int | None) -> dict:
@@ -123,22 +122,6 @@ class OfferForm(forms.Form):
 
 class MessageForm(forms.Form):
     body = text_field(Message, "body", label=_("Your message"), attrs={"rows": 3})
-
-
-class RevealAuthorForm(forms.Form):
-    """Why a moderator needs to know who wrote an anonymous request."""
-
-    reason = forms.CharField(
-        label=_("Why do you need to know who wrote this request?"),
-        min_length=REVEAL_REASON_MIN,
-        max_length=2000,
-        help_text=_(
-            "Recorded with your name in the moderation log. The asker is told that a "
-            "moderator looked (not which one)."
-        ),
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
-        error_messages=_length_messages(REVEAL_REASON_MIN),
-    )
 
 
 class FollowForm(forms.Form):

@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import connection, models
@@ -13,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Block
 from board.fields import PlainCharField, PlainTextField, opaque_id
 from requests import search
 
@@ -90,7 +90,7 @@ def new_alias() -> str:
 
 
 def new_public_id() -> str:
-    """An opaque, unguessable id for URLs (72 random bits, URL-safe)."""
+    """An opaque, unguessable id for URLs (the migrations name this function)."""
     return opaque_id()
 
 
@@ -122,7 +122,10 @@ class HelpRequestQuerySet(models.QuerySet["HelpRequest"]):
         (one subquery, not a list: the board's query count stays the same)."""
         queryset = self.visible().select_related("category", "author")
         if viewer is not None and viewer.is_authenticated:
-            blocked = Block.objects.filter(blocker=viewer, hides_content=True).values("blocked")
+            # Blocks live in the moderation app, which builds on this module: looked
+            # up by name through the app registry, not imported (that would be a circle).
+            block = apps.get_model("moderation", "Block")
+            blocked = block.objects.filter(blocker=viewer, hides_content=True).values("blocked")
             # Anonymous requests stay: hiding them would tell who wrote them.
             queryset = queryset.exclude(is_anonymous=False, author__in=blocked)
         return queryset.order_by("-created_at", "-pk")
@@ -238,7 +241,7 @@ class HelpRequest(models.Model):
         verbose_name_plural = _("help requests")
         ordering = ["-created_at"]
         permissions = [
-            # The audited break-glass look (requests/breakglass_views.py).
+            # The audited break-glass look (moderation.services.reveal_author).
             ("reveal_author", _("Can see who wrote an anonymous request (recorded)")),
         ]
         indexes = [
@@ -303,7 +306,7 @@ class HelpRequest(models.Model):
 def seen_by_asker_q(prefix: str = "") -> Q:
     """The rule "the asker sees this offer" as a filter, for offers reached through
     `prefix` (e.g. "offers__" from a request): not held for or hidden by a moderator,
-    nor a shadow offer (made by someone the asker blocked, requests.moderation)."""
+    nor a shadow offer (made by someone the asker blocked, moderation.rules)."""
     return Q(**{f"{prefix}{name}": False for name in ("held_for_review", "is_hidden", "shadowed")})
 
 
@@ -383,7 +386,7 @@ class Offer(models.Model):
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
     # Made by someone the asker blocked, on a request where telling them "no" would
     # say who asked: it looks like any offer to its helper, and the asker never sees
-    # it nor hears of it (requests.moderation.block_answer).
+    # it nor hears of it (moderation.rules).
     shadowed = models.BooleanField(_("kept from the asker (blocked)"), default=False)
     created_at = models.DateTimeField(_("offered"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -498,7 +501,7 @@ class Message(models.Model):
     )
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
     # Written by someone the recipient blocked, where refusing would say who the
-    # recipient is: only its sender sees it (requests.moderation.block_answer).
+    # recipient is: only its sender sees it (moderation.rules).
     shadowed = models.BooleanField(_("kept from the recipient (blocked)"), default=False)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
 
@@ -510,125 +513,6 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk}"
-
-
-class Report(models.Model):
-    """Someone tells the moderators about a request, offer or message."""
-
-    class Reason(models.TextChoices):
-        HARMFUL = "harmful", _("It's harmful, abusive or threatening")
-        UNSAFE = "unsafe", _("Someone may be in danger")
-        SPAM = "spam", _("Spam or advertising")
-        INAPPROPRIATE = "inappropriate", _("Inappropriate or not kind")
-        PRIVACY = "privacy", _("It shares someone's private information")
-        OTHER = "other", _("Something else")
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Waiting for a moderator")
-        ACTIONED = "actioned", _("Action taken")
-        DISMISSED = "dismissed", _("No action needed")
-
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
-    )
-    help_request = models.ForeignKey(
-        HelpRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
-    )
-    offer = models.ForeignKey(
-        Offer, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
-    )
-    message = models.ForeignKey(
-        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
-    )
-    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    details = PlainTextField(_("anything else moderators should know"), max_length=2000, blank=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
-    )
-    outcome = PlainCharField(_("outcome"), max_length=300, blank=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="reports_handled",
-    )
-    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
-    created_at = models.DateTimeField(_("reported"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("report")
-        verbose_name_plural = _("reports")
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(help_request__isnull=False, offer__isnull=True, message__isnull=True)
-                    | Q(help_request__isnull=True, offer__isnull=False, message__isnull=True)
-                    | Q(help_request__isnull=True, offer__isnull=True, message__isnull=False)
-                ),
-                name="report_has_one_target",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Report {self.pk} ({self.get_reason_display()})"
-
-
-class ModerationAction(models.Model):
-    """The log of everything a moderator did, including every break-glass look."""
-
-    class Kind(models.TextChoices):
-        HIDE = "hide", _("Hid content")
-        UNHIDE = "unhide", _("Showed content again")
-        DISMISS = "dismiss", _("Dismissed a report")
-        WARN = "warn", _("Warned a person")
-        SUSPEND = "suspend", _("Suspended a person")
-        APPROVE_OFFER = "approve_offer", _("Approved a held offer")
-        REJECT_OFFER = "reject_offer", _("Rejected a held offer")
-        REVEAL_AUTHOR = "reveal_author", _("Looked at who wrote an anonymous request")
-        PUBLISH_STORY = "publish_story", _("Published a story")
-        PROPOSE_STORY_EDIT = "propose_story_edit", _("Suggested a change to a story")
-        DECLINE_STORY = "decline_story", _("Declined a story")
-        TAKE_DOWN_STORY = "take_down_story", _("Took a published story down")
-
-    moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderation_actions"
-    )
-    kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)
-    report = models.ForeignKey(
-        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
-    )
-    # Whom or what the action was about (at most one of these is usually set).
-    subject = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="moderation_subject_of",
-    )
-    help_request = models.ForeignKey(
-        HelpRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    offer = models.ForeignKey(
-        Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    message = models.ForeignKey(
-        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    # A story of asking, by its public id: stories build on this app, so the log
-    # names a story rather than pointing at it with a foreign key.
-    story_ref = models.CharField(_("story"), max_length=16, blank=True)
-    reason = PlainTextField(_("reason"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(_("when"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("moderation action")
-        verbose_name_plural = _("moderation log")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
 
 
 THANK_YOU_MAX = 1000

@@ -6,7 +6,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.models import Block, User
+from accounts.models import User
+from moderation.models import Block
 from requests.models import HelpRequest, Message, Offer, asker_offer_count
 
 

@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from moderation.models import Report
 from requests import selectors
 from requests.models import (
     Category,
     HelpRequest,
     Message,
     Offer,
-    Report,
 )
 
 

@@ -24,17 +24,17 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from board import ratelimit
-from board.crisis import find_crisis_phrases
 from board.errors import Conflict, NotAllowed, validate
 
 # Re-exported for the modules that still catch any refusal by this name (moderation, stories).
 from board.errors import ServiceError as ServiceError
+from moderation import rules
+from moderation.crisis import find_crisis_phrases
 from notifications.models import HelperSubscription, Notification
 from notifications.services import notify, notify_many
 from requests.models import (
     HelpRequest,
     Message,
-    ModerationAction,
     Offer,
     asker_offer_count,
     default_expiry,
@@ -69,13 +69,10 @@ def _write_fields(help_request: HelpRequest, fields: dict[str, Any]) -> None:
 def create_request(*, author: User, **fields: Any) -> HelpRequest:
     """`author` asks for help; `fields` are HelpRequest.EDITABLE_FIELDS (title, body,
     category, response_kind, is_anonymous)."""
-    # local import: requests.moderation imports this module (see _restore_expired_offers).
-    from requests.moderation import check_can_post
-
     help_request = HelpRequest(author=author)
     _write_fields(help_request, fields)
     ratelimit.check_rate(action="request", key=author.pk)
-    check_can_post(author)
+    rules.check_can_post(author)
     help_request.needs_attention = suggests_danger(help_request.title, help_request.body)
     help_request.save(force_insert=True)
     tell_matching_helpers(help_request, key_prefix=f"new_request:{help_request.public_id}")
@@ -84,7 +81,7 @@ def create_request(*, author: User, **fields: Any) -> HelpRequest:
 
 def suggests_danger(title: str, body: str) -> bool:
     """Whether a request's words suggest its author may be in immediate danger
-    (board/crisis.py): such requests are flagged for moderators to look at first."""
+    (moderation/crisis.py): such requests are flagged for moderators to look at first."""
     return bool(find_crisis_phrases(f"{title}\n{body}"))
 
 
@@ -246,10 +243,7 @@ def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offe
     the asker was named); on an anonymous request a refusal would say who asked, so
     their offer is made as usual but as a shadow: counted on the board and shown to
     them like any other, never shown to the asker nor notified, and declined kindly
-    when the request finishes (requests.moderation, "Blocks that link nothing")."""
-    # local import: requests.moderation imports this module (see _restore_expired_offers).
-    from requests import moderation
-
+    when the request finishes (moderation.rules, "Blocks that link nothing")."""
     offer = Offer(helper=helper, message=message.strip())
     validate(offer, fields=["message"])
     ratelimit.check_rate(action="offer", key=helper.pk)
@@ -261,9 +255,9 @@ def make_offer(*, help_request: HelpRequest, helper: User, message: str) -> Offe
     if Offer.objects.filter(request=locked, helper=helper).live().exists():
         raise Conflict(_("You have already offered to help with this request."))
     # Suspended, blocked by the asker, or over a new account's daily limit. A block
-    # that must stay silent here makes a shadow offer (see requests.moderation).
-    shadow = moderation.check_can_offer(helper=helper, help_request=locked)
-    held = moderation.should_hold_offer(helper)
+    # that must stay silent here makes a shadow offer (see moderation.rules).
+    shadow = rules.check_can_offer(helper=helper, help_request=locked)
+    held = rules.should_hold_offer(helper)
     offer.request, offer.held_for_review, offer.shadowed = locked, held, shadow
     try:
         with transaction.atomic():
@@ -410,9 +404,6 @@ def reveal_name_to_helper(*, offer: Offer, by: User) -> Offer:
 
 @transaction.atomic
 def send_message(*, offer: Offer, sender: User, body: str) -> Message:
-    # local import: requests.moderation imports this module (see _restore_expired_offers).
-    from requests.moderation import check_can_message
-
     locked = _lock_offer(offer)
     if sender.pk not in (locked.helper_id, locked.request.author_id):
         raise NotAllowed(_("Only the asker and this helper can write here."))
@@ -423,7 +414,7 @@ def send_message(*, offer: Offer, sender: User, body: str) -> Message:
         raise Conflict(_("This conversation is closed, so no new messages can be sent."))
     # A shadow message (the recipient blocked the sender, silently here) is kept for
     # its sender only; so is every message on a shadow offer.
-    shadow = check_can_message(offer=locked, sender=sender) or locked.shadowed
+    shadow = rules.check_can_message(offer=locked, sender=sender) or locked.shadowed
     message.shadowed = shadow
     message.save(force_insert=True)
     recipient = locked.helper if sender.pk == locked.request.author_id else locked.request.author
@@ -480,13 +471,8 @@ def _restore_expired_offers(help_request: HelpRequest) -> int:
     and each helper is told. Not an offer whose helper has since been suspended, or
     who has offered again (one live offer per helper), nor one of a helper the asker
     blocked where the block may say so (as make_offer refuses them). Where it must
-    stay silent (requests.moderation, "Blocks that link nothing"), their offer is
+    stay silent (moderation.rules, "Blocks that link nothing"), their offer is
     restored like anyone's, and its helper told alike, but as a shadow."""
-    # local import: like the other moderation rules in this module, since moderation
-    # calls back into these services (present_offer), so neither imports the other
-    # at module level.
-    from requests.moderation import offer_block_answer
-
     closed = help_request.offers.filter(
         status=Offer.Status.DECLINED,
         decline_reason=Offer.DeclineReason.EXPIRED,
@@ -499,7 +485,7 @@ def _restore_expired_offers(help_request: HelpRequest) -> int:
     for offer in closed:
         if offer.helper_id in live_helpers:
             continue
-        answer = offer_block_answer(helper_id=offer.helper_id, help_request=help_request)
+        answer = rules.offer_block_answer(helper_id=offer.helper_id, help_request=help_request)
         if answer == "refuse":
             continue
         restored.append(offer)
@@ -621,63 +607,3 @@ def resurface_unanswered(now=None) -> int:
             )
             done += 1
     return done
-
-
-# --- Break-glass ---------------------------------------------------------------------
-
-REVEAL_REASON_MIN = 20
-# One look, however often the moderator reloads the answer or sends the form
-# again within this window: recorded once, the asker told once.
-REVEAL_LOOK_WINDOW = timedelta(minutes=15)
-
-
-def recent_look(*, help_request: HelpRequest, moderator: User) -> ModerationAction | None:
-    """This moderator's look at who wrote `help_request`, if it is recent enough
-    to show its answer again without counting a new look."""
-    return (
-        ModerationAction.objects.filter(
-            kind=ModerationAction.Kind.REVEAL_AUTHOR,
-            moderator=moderator,
-            help_request=help_request,
-            created_at__gt=timezone.now() - REVEAL_LOOK_WINDOW,
-        )
-        .order_by("-created_at")
-        .first()
-    )
-
-
-@transaction.atomic
-def reveal_author(*, help_request: HelpRequest, moderator: User, reason: str) -> User:
-    """A moderator looks at who wrote an anonymous request. The look is recorded
-    with who looked and why, and the asker is told a moderator looked (never which
-    one); only then is the author returned. The same moderator looking again at
-    the same request within REVEAL_LOOK_WINDOW is the same look. The log names the
-    request and not the author, so the log itself links nobody to their anonymous
-    requests."""
-    if not (moderator.is_staff and moderator.has_perm("requests.reveal_author")):
-        raise ServiceError(_("Only moderators allowed to do this can see who wrote a request."))
-    reason = reason.strip()
-    if len(reason) < REVEAL_REASON_MIN:
-        raise ServiceError(_("Please write why you need to know who wrote this request."))
-    locked = (
-        HelpRequest.objects.select_for_update().select_related("author").get(pk=help_request.pk)
-    )
-    if not locked.is_anonymous:
-        raise ServiceError(_("This request is not anonymous: its author's name is on it."))
-    if recent_look(help_request=locked, moderator=moderator) is not None:
-        # The same look, sent twice: counted and told once.
-        return locked.author
-    action = ModerationAction.objects.create(
-        moderator=moderator,
-        kind=ModerationAction.Kind.REVEAL_AUTHOR,
-        help_request=locked,
-        reason=reason,
-    )
-    notify(
-        kind=Notification.Kind.MODERATOR_LOOKED,
-        recipient=locked.author,
-        key=f"moderator_looked:{action.pk}",
-        url=locked.get_absolute_url(),
-        help_request=locked,
-    )
-    return locked.author

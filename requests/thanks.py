@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from board.errors import Conflict, NotAllowed, validate
+from moderation.rules import check_can_post
 from notifications.models import Notification
 from notifications.services import notify
 from requests import services
 from requests.models import HelpRequest, Offer, ThankYou
-from requests.moderation import check_can_post
 
 ALREADY_THANKED = gettext_lazy("You have already sent this helper a thank-you note.")
 

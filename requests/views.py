@@ -20,7 +20,8 @@ from accounts import services as account_services
 from board import crisis
 from board.drafts import member_action, pop_draft
 from board.errors import ServiceError, refused
-from requests import moderation, selectors, services
+from moderation import selectors as moderation_selectors
+from requests import selectors, services
 from requests.filters import BoardFilter
 from requests.forms import FollowForm, HelpRequestForm, MessageForm, OfferForm
 from requests.models import HelpRequest, Offer
@@ -268,7 +269,7 @@ def _conversation(request: HttpRequest, offer, message_form: MessageForm | None 
         "message_form": message_form or MessageForm(),
         # A helper whose held offer a moderator didn't pass on reads the
         # moderator's words here.
-        "review_note": "" if is_asker else moderation.review_note_for_helper(offer),
+        "review_note": "" if is_asker else moderation_selectors.review_note_for_helper(offer),
     }
     return render(request, "requests/offer.html", context)
 

@@ -17,11 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from board.crisis import find_crisis_phrases
+from moderation.crisis import find_crisis_phrases
+from moderation.models import ModerationAction
+from moderation.rules import can_moderate, check_can_post
+from moderation.services import record_story_action
 from notifications.models import Notification
 from notifications.services import notify
-from requests.models import Category, HelpRequest, ModerationAction, Offer
-from requests.moderation import can_moderate, check_can_post, record_story_action
+from requests.models import Category, HelpRequest, Offer
 from requests.services import ServiceError
 from stories import cache
 from stories.models import PROMPT_MAX, BeenThere, Story
@@ -45,7 +47,7 @@ def clean_texts(texts: Mapping[str, str]) -> dict[str, str]:
 
 
 def suggests_danger(texts: Mapping[str, str]) -> bool:
-    """The crisis phrase check (board/crisis.py): such a story waits, flagged,
+    """The crisis phrase check (moderation/crisis.py): such a story waits, flagged,
     for a moderator to look at first."""
     return bool(find_crisis_phrases("\n".join(texts.values())))
 

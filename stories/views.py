@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from board import crisis
 from board.drafts import member_action
 from board.http import AuthenticatedHttpRequest
+from moderation.rules import can_moderate
+from moderation.views import moderator_required
 from requests import selectors as request_selectors
-from requests.moderation import can_moderate
-from requests.moderation_views import moderator_required
 from requests.services import ServiceError
 from stories import selectors, services
 from stories.forms import NewStoryForm, ProposedEditForm, StoryForm

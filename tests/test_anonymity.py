@@ -46,9 +46,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from moderation.models import ModerationAction
 from notifications.kinds import REGISTRY
 from notifications.models import Notification
-from requests.models import HelpRequest, Message, ModerationAction
+from requests.models import HelpRequest, Message
 from stories.models import Story
 from tests.factories import UserFactory
 from tests.support.anonymity import (

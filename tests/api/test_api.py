@@ -16,9 +16,10 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.tokens import create_api_token
+from moderation.models import Report
 from notifications.models import Notification
 from requests import services
-from requests.models import HelpRequest, Message, Offer, Report, ThankYou
+from requests.models import HelpRequest, Message, Offer, ThankYou
 from stories.models import Story
 from tests.factories import (
     HelpRequestFactory,
@@ -514,7 +515,7 @@ def test_a_hidden_message_reads_as_hidden_in_the_api(scene):
 
 
 def test_the_api_board_leaves_out_people_you_blocked(scene, helper):
-    from accounts.models import Block
+    from moderation.models import Block
     from tests.factories import HelpRequestFactory
 
     named = HelpRequestFactory(author=scene.other, title="A named request to hide")

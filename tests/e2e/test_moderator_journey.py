@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.moderation import make_moderator
+from moderation.models import ModerationAction, Report
+from moderation.services import make_moderator
 from requests import services
-from requests.models import HelpRequest, ModerationAction, Offer, Report
+from requests.models import HelpRequest, Offer
 from tests.factories import CategoryFactory, HelpRequestFactory, UserFactory
 from tests.support.axe import Axe
 from tests.support.browser import Mailbox, link_path, sign_in, submit

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from accounts.moderation import make_moderator
+from moderation.services import make_moderator
 from requests import services
 from tests.factories import HelpRequestFactory, UserFactory
 from tests.support.axe import Axe

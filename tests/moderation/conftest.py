@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from accounts.moderation import make_moderator
+from moderation.services import make_moderator
 from tests.support.personas import login
 
 

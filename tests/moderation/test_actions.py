@@ -4,10 +4,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from moderation import selectors
+from moderation import services as moderation
+from moderation.models import ModerationAction, Report
+from moderation.targets import ReportedMessage, ReportedOffer, ReportedRequest
 from notifications.models import Notification
-from requests import moderation
-from requests.models import Message, ModerationAction, Report
-from requests.moderation import Target
+from requests.models import Message
 from requests.services import ServiceError, create_request, make_offer, send_message
 from tests.factories import HelpRequestFactory, MessageFactory, OfferFactory, UserFactory
 from tests.support.personas import login
@@ -52,7 +54,7 @@ def test_members_cannot_act(outsider, report, help_request):
     )
     assert not ModerationAction.objects.exists()
     with pytest.raises(ServiceError):
-        moderation.hide_content(moderator=outsider, target=Target(help_request=help_request))
+        moderation.hide_content(moderator=outsider, target=ReportedRequest(help_request))
 
 
 def test_moderators_and_superusers_see_the_queue(mod_client, django_user_model):
@@ -86,14 +88,14 @@ def test_the_queue_names_an_anonymous_author_only_by_alias(mod_client, anonymous
     from_helper = MessageFactory(offer=offer, sender=helper)
     Report.objects.create(reporter=anonymous_request.author, message=from_helper, reason="harmful")
     action = moderation.warn_person(
-        moderator=mod_client_user(mod_client), target=Target(message=from_asker), note="Be kind."
+        moderator=mod_client_user(mod_client), target=ReportedMessage(from_asker), note="Be kind."
     )
-    for url in [QUEUE, "/moderation/log/", reverse("admin:requests_report_changelist")]:
+    for url in [QUEUE, "/moderation/log/", reverse("admin:moderation_report_changelist")]:
         page = mod_client.get(url).content.decode()
         assert "Asha" not in page, url
         assert "asha@example.org" not in page, url
         assert anonymous_request.alias in page, url
-    page = mod_client.get(reverse("admin:requests_moderationaction_change", args=[action.pk]))
+    page = mod_client.get(reverse("admin:moderation_moderationaction_change", args=[action.pk]))
     assert "Asha" not in page.content.decode()
 
 
@@ -127,16 +129,16 @@ def test_the_queue_reads_a_fixed_number_of_queries(
     fill(29)
     with django_assert_num_queries(9):
         response = mod_client.get(QUEUE)
-    assert len(response.context["reports"]) == moderation.QUEUE_LIMIT
+    assert len(response.context["reports"]) == selectors.QUEUE_LIMIT
 
 
 def test_the_log_reads_a_fixed_number_of_queries(mod_client, mod, django_assert_num_queries):
     def fill(n):
         for _ in range(n):
             offer = OfferFactory()
-            moderation.hide_content(moderator=mod, target=Target(offer=offer))
+            moderation.hide_content(moderator=mod, target=ReportedOffer(offer))
             message = MessageFactory(offer=offer)
-            moderation.warn_person(moderator=mod, target=Target(message=message), note="Kind.")
+            moderation.warn_person(moderator=mod, target=ReportedMessage(message), note="Kind.")
 
     fill(3)
     # 1. session  2. user  3.-4. permissions  5. count  6. the page, joined  7. unread
@@ -295,7 +297,7 @@ def test_a_suspended_person_can_read_but_not_post_offer_write_or_report(asker, h
         send_message(offer=offer, sender=helper, body="Hello")
     with pytest.raises(ServiceError, match="paused by the moderators"):
         moderation.report_content(
-            reporter=helper, target=Target(help_request=HelpRequestFactory()), reason="spam"
+            reporter=helper, target=ReportedRequest(HelpRequestFactory()), reason="spam"
         )
     client = login(helper)
     assert client.get("/").status_code == 200
@@ -415,9 +417,11 @@ def test_a_moderator_cannot_warn_themselves(mod_client, mod):
 
 
 def test_the_moderators_group_can_see_reports_and_the_log_in_the_admin(mod_client, report):
-    assert mod_client.get(reverse("admin:requests_report_changelist")).status_code == 200
-    assert mod_client.get(reverse("admin:requests_moderationaction_changelist")).status_code == 200
+    assert mod_client.get(reverse("admin:moderation_report_changelist")).status_code == 200
+    assert (
+        mod_client.get(reverse("admin:moderation_moderationaction_changelist")).status_code == 200
+    )
     # Read-only, and not filterable by person.
-    assert mod_client.get(reverse("admin:requests_report_add")).status_code == 403
-    url = reverse("admin:requests_report_changelist") + f"?reporter={report.reporter_id}"
+    assert mod_client.get(reverse("admin:moderation_report_add")).status_code == 403
+    url = reverse("admin:moderation_report_changelist") + f"?reporter={report.reporter_id}"
     assert mod_client.get(url).status_code == 400

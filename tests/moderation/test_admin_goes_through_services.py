@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import DELETED_ACCOUNT_EMAIL, DELETED_NOTE, deleted_account_placeholder
+from moderation.models import ModerationAction, Report
 from notifications.models import Notification
-from requests.models import HelpRequest, Message, ModerationAction, Offer, Report
+from requests.models import HelpRequest, Message, Offer
 from tests.factories import HelpRequestFactory, MessageFactory, NotificationFactory, OfferFactory
 
 Kind = ModerationAction.Kind

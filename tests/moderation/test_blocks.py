@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import Block
-from accounts.services import block_person, unblock_person
+from moderation.models import Block
+from moderation.services import block_person, unblock_person
 from requests.models import HelpRequest, Offer
 from requests.services import ServiceError, make_offer, send_message
 from tests.factories import HelpRequestFactory, OfferFactory

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from moderation.models import ModerationAction, Report
 from notifications.models import Notification
-from requests.models import ModerationAction, Report
 from tests.factories import HelpRequestFactory, OfferFactory, UserFactory
 from tests.support.personas import login
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from requests.models import Report
+from moderation.models import Report
 from tests.factories import MessageFactory
 from tests.support.personas import login
 

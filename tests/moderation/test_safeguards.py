@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from moderation import services as moderation
+from moderation.models import ModerationAction
 from notifications.models import Notification
-from requests import moderation
-from requests.models import ModerationAction, Offer
+from requests.models import Offer
 from requests.services import ServiceError, accept_offer, make_offer
 from tests.factories import HelpRequestFactory, UserFactory
 from tests.support.personas import login

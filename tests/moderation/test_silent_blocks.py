@@ -22,10 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.moderation import make_moderator
+from moderation.models import Report
+from moderation.services import make_moderator
 from notifications.models import HelperSubscription, Notification
 from requests import services
-from requests.models import HelpRequest, Message, Offer, Report
+from requests.models import HelpRequest, Message, Offer
 from tests.factories import CategoryFactory, HelpRequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

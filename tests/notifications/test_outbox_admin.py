@@ -17,7 +17,7 @@ import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
-from accounts.moderation import make_moderator
+from moderation.services import make_moderator
 from notifications import digests
 from notifications import services as notification_services
 from notifications.models import Notification, NotificationPreference

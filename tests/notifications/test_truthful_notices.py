@@ -14,14 +14,17 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.moderation import make_moderator
 from accounts.services import update_subscription
+from moderation import services as moderation
+from moderation.models import Report
+from moderation.services import make_moderator
+from moderation.targets import ReportedRequest
 from notifications import digests, emails
 from notifications import selectors as inbox
 from notifications import services as notification_services
 from notifications.models import Delivery, Notification
-from requests import moderation, services
-from requests.models import HelpRequest, Offer, Report
+from requests import services
+from requests.models import HelpRequest, Offer
 from tests.factories import CategoryFactory, HelpRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -350,12 +353,12 @@ def test_every_inbox_item_says_what_it_is_about(client, asker, helper, outsider,
     services.make_offer(help_request=help_request, helper=helper, message="I can help.")
     moderation.report_content(
         reporter=outsider,
-        target=moderation.Target(help_request=help_request),
+        target=ReportedRequest(help_request),
         reason=Report.Reason.SPAM,
     )
     moderation.hide_content(
         moderator=make_moderator(user=moderator),
-        target=moderation.Target(help_request=help_request),
+        target=ReportedRequest(help_request),
     )
 
     # The asker still sees their own (hidden) request's title.

@@ -15,9 +15,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from accounts.moderation import make_moderator
+from moderation import selectors as moderation_selectors
+from moderation import services as moderation
+from moderation.services import make_moderator
 from notifications.models import HelperSubscription, Notification
-from requests import moderation, services
+from requests import services
 from requests.models import HelpRequest, Offer
 from tests.factories import CategoryFactory, HelpRequestFactory
 
@@ -201,7 +203,7 @@ def test_withdrawing_a_held_offer_tells_the_asker_nothing(
     assert mailoutbox == []
     assert not Notification.objects.filter(kind=Notification.Kind.OFFER_WITHDRAWN).exists()
     # ...and it leaves the moderators' queue.
-    assert offer not in moderation.held_offers()
+    assert offer not in moderation_selectors.held_offers()
 
 
 # --- "An update on an offer you made" ------------------------------------------------------

@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Block
+from moderation.models import Block
 from notifications.models import Notification
 from requests.models import HelpRequest, Offer
 from tests.factories import (

@@ -7,8 +7,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from board.crisis import find_crisis_phrases, regions, resources_for
-from board.models import CrisisPhrase, CrisisResource
+from board.crisis import regions, resources_for
+from board.models import CrisisResource
+from moderation.crisis import find_crisis_phrases
+from moderation.models import CrisisPhrase
+from moderation.services import make_moderator
 from requests.models import HelpRequest
 from tests.factories import CategoryFactory, HelpRequestFactory
 
@@ -233,12 +236,10 @@ def test_the_resources_follow_the_language(resources):
 
 
 def test_staff_keep_the_lists_in_the_admin(moderator, resources):
-    from accounts.moderation import make_moderator
-
     make_moderator(user=moderator)
     client = Client()
     client.force_login(moderator)
 
-    for model in ("crisisresource", "crisisphrase"):
-        assert client.get(reverse(f"admin:board_{model}_changelist")).status_code == 200
-        assert client.get(reverse(f"admin:board_{model}_add")).status_code == 200
+    for model in ("board_crisisresource", "moderation_crisisphrase"):
+        assert client.get(reverse(f"admin:{model}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:{model}_add")).status_code == 200

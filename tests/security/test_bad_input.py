@@ -21,7 +21,7 @@ import pytest
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.moderation import make_moderator
+from moderation.services import make_moderator
 from tests.factories import HelpRequestFactory, MessageFactory, OfferFactory, UserFactory
 
 # One bad value at a time in each path parameter (as sent, percent-encoded).

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from board.models import CrisisPhrase
+from moderation.models import CrisisPhrase
 from notifications.models import Notification
 from requests import services as request_services
 from stories import services
@@ -444,7 +444,7 @@ def test_a_moderator_can_take_a_published_story_down(client, asker, helper, mod,
 
 
 def test_every_decision_on_a_story_is_in_the_moderation_log(client, asker, helper, mod, mod_client):
-    from requests.models import ModerationAction
+    from moderation.models import ModerationAction
 
     first = share(asker, helper)
     url = reverse("stories:moderate", args=[first.public_id])

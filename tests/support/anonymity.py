@@ -22,21 +22,14 @@ from django.test import Client, TestCase, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import Block, User
-from accounts.moderation import make_moderator
+from accounts.models import User
+from moderation.models import Block, ModerationAction, Report
+from moderation.services import make_moderator
 from notifications.digests import build_digests
 from notifications.emails import unsubscribe_token
 from notifications.models import HelperSubscription, Notification
 from notifications.services import set_preferences
-from requests.models import (
-    Category,
-    HelpRequest,
-    Message,
-    ModerationAction,
-    Offer,
-    Report,
-    ThankYou,
-)
+from requests.models import Category, HelpRequest, Message, Offer, ThankYou
 from requests.services import expire_requests, renew_token, resurface_unanswered
 from stories.models import BeenThere, Story
 from stories.services import send_gentle_notes

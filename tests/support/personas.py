@@ -31,7 +31,7 @@ def new_outsider() -> User:
 
 
 def new_moderator() -> User:
-    """A staff member; accounts.moderation.make_moderator puts them in the Moderators group."""
+    """A staff member; moderation.services.make_moderator puts them in the Moderators group."""
     return UserFactory(display_name="Mo Moderator", email="mo@example.org", is_staff=True)
 
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
-from accounts.moderation import make_moderator
+from moderation.services import make_moderator
 
 
 class Command(BaseCommand):

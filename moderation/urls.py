@@ -1,6 +1,8 @@
+"""Included under /moderation/ (board/urls.py)."""
+
 from django.urls import path
 
-from requests import moderation_views as views
+from moderation import views
 
 app_name = "moderation"
 urlpatterns = [
@@ -14,3 +16,10 @@ urlpatterns = [
     path("block/<public_id:public_id>/", views.block, name="block"),
     path("unblock/<key:pk>/", views.unblock, name="unblock"),
 ]
+
+# The audited break-glass look at who wrote an anonymous request, included under
+# /moderation/who/ (board/urls.py) in its own namespace: {% url 'breakglass:who_wrote' %}.
+breakglass_patterns = (
+    [path("<public_id:public_id>/", views.who_wrote, name="who_wrote")],
+    "breakglass",
+)

@@ -9,10 +9,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.moderation import moderators_group
+from board.errors import ServiceError
+from moderation import services
+from moderation.models import ModerationAction, Report
+from moderation.services import moderators_group
 from notifications.models import Notification
-from requests import services
-from requests.models import ModerationAction, Report
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +180,7 @@ def test_staff_without_the_permission_are_refused(anonymous_request, asker):
     assert response.status_code == 403
     assert asker.email not in response.content.decode()
     assert not ModerationAction.objects.exists()
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ServiceError):
         services.reveal_author(help_request=anonymous_request, moderator=staff, reason=REASON)
 
 
