@@ -34,12 +34,12 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from board.errors import Conflict, Invalid, NotAllowed
-from notifications.models import Notification
-from notifications.services import notify
 from moderation import rules
 from moderation.models import Block, ModerationAction, Report
 from moderation.selectors import open_reports_about
 from moderation.targets import ReportedOffer, ReportedRequest, Target, report_target, target_of
+from notifications.models import Notification
+from notifications.services import notify
 from requests.models import HelpRequest, Message, Offer
 from requests.services import present_offer
 

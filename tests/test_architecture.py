@@ -233,6 +233,65 @@ def test_a_function_local_import_of_a_project_module_says_why():
     )
 
 
+# --- Layers ------------------------------------------------------------------------------
+# Lower layers never import higher ones (README, "Architecture in brief"):
+#   0 shared    board's small shared pieces (errors, fields, http, ratelimit, cache,
+#               middleware, markdown, API machinery, the admin mixin, ...)
+#   1 models    each app's models (and what they are built from: kinds, targets, search)
+#   2 services  rules, selectors, services and the other domain modules
+#   3 edges     views, API, forms, serializers, admin, filters, tasks, urls, commands
+#   4 project   board's urls, site pages and settings; the demo data
+# Within a layer, apps import each other only without circles (the test above).
+PROJECT_MODULES = {
+    "board.urls", "board.api_urls", "board.context_processors", "board.ops_views",
+    "board.views", "board.wsgi", "board.asgi", "board.settings", "board.test_settings",
+    "board.apps",
+}  # fmt: skip
+EDGE_PARTS = {
+    "views", "api", "forms", "serializers", "admin", "filters", "tasks", "urls", "apps",
+    "management", "templatetags", "thanks_views", "token_views", "adapter", "signup",
+}  # fmt: skip
+MODEL_MODULES = {"models", "kinds", "targets", "search"}
+LAYER_NAMES = ("shared", "models", "services", "edges", "project")
+
+
+def layer_of(module: str) -> int:
+    parts = module.split(".")
+    if parts[0] == "demo" or module in PROJECT_MODULES or module.startswith("board.management"):
+        return 4
+    if parts[0] == "board":
+        return 0
+    if EDGE_PARTS.intersection(parts[1:]):
+        return 3
+    if parts[-1] in MODEL_MODULES:
+        return 1
+    return 2
+
+
+def test_lower_layers_never_import_higher_ones():
+    upward = sorted(
+        f"{found.importer}:{found.line} ({LAYER_NAMES[layer_of(found.importer)]}) imports "
+        f"{found.imported} ({LAYER_NAMES[layer_of(found.imported)]})"
+        for found in all_imports()
+        if not (found.local and found.reason)
+        and layer_of(found.imported) > layer_of(found.importer)
+    )
+    assert not upward, f"{len(upward)} import(s) reach up a layer:\n" + "\n".join(upward)
+
+
+def test_the_layers_are_told_apart():
+    assert [layer_of(m) for m in ("board.errors", "requests.models", "notifications.kinds")] == [
+        0, 1, 1,
+    ]  # fmt: skip
+    assert [layer_of(m) for m in ("moderation.rules", "requests.services", "stories.cache")] == [
+        2, 2, 2,
+    ]  # fmt: skip
+    assert [layer_of(m) for m in ("requests.views", "notifications.api", "demo.planner")] == [
+        3, 3, 4,
+    ]  # fmt: skip
+    assert layer_of("board.urls") == 4 and layer_of("board.admin") == 0
+
+
 def test_the_checker_sees_circles_local_imports_and_reasons(tmp_path, monkeypatch):
     """The checker itself, on a small made-up project."""
     package = tmp_path / "board"
