@@ -21,12 +21,17 @@ install: $(STAMP)
 
 # The periodic jobs (digests, expiry, resurfacing, the outbox sweeper) run in a
 # second process beside the server, stopped with it: there is no beat here.
+# `make run HOST=0.0.0.0 PORT=8080` serves elsewhere; the links in emails follow
+# (SITE_URL is the address served, unless you set it yourself).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(LOCAL) $(BIN)/python manage.py migrate --noinput
 	$(LOCAL) $(BIN)/python manage.py seed_demo --if-empty
 	$(LOCAL) $(BIN)/python manage.py run_scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(LOCAL) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The fast tier in parallel (pytest-xdist, one process per core; loadgroup keeps
 # pytest-django's order on each worker, database tests before transactional ones,

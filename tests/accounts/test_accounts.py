@@ -8,6 +8,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import User
@@ -21,7 +22,8 @@ PASSWORD = "a-long-and-unusual-passphrase"
 
 def _link(email, path_prefix: str) -> str:
     """The path of the first link in the email that starts with `path_prefix`."""
-    match = re.search(rf"http://testserver({re.escape(path_prefix)}\S+)", email.body)
+    site = re.escape(settings.SITE_URL)
+    match = re.search(rf"{site}({re.escape(path_prefix)}\S+)", email.body)
     assert match, f"no {path_prefix} link in:\n{email.body}"
     return match.group(1)
 
