@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -64,14 +67,18 @@ class UserAdmin(BaseUserAdmin):
         ),
     ]
 
-    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: User, form: forms.ModelForm[User], change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         if "display_name" in form.changed_data:
             # Written by its one writer, as on sign-up, the settings page and the API
             # (the form has already checked it against the same rules).
             services.update_profile(user=obj, display_name=form.cleaned_data["display_name"])
 
-    def get_deleted_objects(self, objs, request):
+    def get_deleted_objects(
+        self, objs: Sequence[User] | QuerySet[User], request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
         # The itemised list would name each of a person's requests, the anonymous
         # ones too; staff see the people being deleted and a count of the rest.
         deleted = super().get_deleted_objects(objs, request)

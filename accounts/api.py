@@ -7,16 +7,21 @@ as the settings pages do. Your own email address is shown to you only.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services, tokens
-from accounts.models import ApiToken
+from accounts.models import ApiToken, User
 from board.api_machinery import CursorPagination
+from board.http import AuthenticatedRequest, member
 from notifications.models import HelperSubscription
 from requests.models import Category, HelpRequest
 from requests.serializers import SlugField
@@ -84,7 +89,7 @@ class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(operation_id="me_retrieve", tags=["me"], responses=ProfileOut)
-    def get(self, request):
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(ProfileOut(request.user).data)
 
     @extend_schema(
@@ -94,7 +99,7 @@ class MeApi(APIView):
         request=ProfileIn,
         responses=ProfileOut,
     )
-    def patch(self, request):
+    def patch(self, request: AuthenticatedRequest) -> Response:
         data = ProfileIn(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.update_profile(
@@ -106,7 +111,7 @@ class MeApi(APIView):
 class SubscriptionApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    def _current(self, user):
+    def _current(self, user: User) -> dict[str, Any]:
         subscription = (
             HelperSubscription.objects.filter(user=user).prefetch_related("categories").first()
         )
@@ -121,7 +126,7 @@ class SubscriptionApi(APIView):
     @extend_schema(
         operation_id="me_subscription_retrieve", tags=["me"], responses=SubscriptionSerializer
     )
-    def get(self, request):
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(SubscriptionSerializer(self._current(request.user)).data)
 
     @extend_schema(
@@ -138,7 +143,7 @@ class SubscriptionApi(APIView):
             )
         ],
     )
-    def put(self, request):
+    def put(self, request: AuthenticatedRequest) -> Response:
         data = SubscriptionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.update_subscription(
@@ -150,16 +155,16 @@ class SubscriptionApi(APIView):
         return Response(SubscriptionSerializer(self._current(request.user)).data)
 
 
-class ApiTokenListApi(ListAPIView):
+class ApiTokenListApi(ListAPIView[ApiToken]):
     permission_classes = [IsAuthenticated]
     serializer_class = ApiTokenOut
     pagination_class = NewestTokensFirst
 
-    def get_queryset(self):
-        return tokens.tokens_of(self.request.user)
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return tokens.tokens_of(member(self.request))
 
     @extend_schema(operation_id="me_tokens_list", tags=["me"])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -170,7 +175,7 @@ class ApiTokenListApi(ListAPIView):
         responses={201: ApiTokenCreatedOut},
         examples=[OpenApiExample("A token for a script", value={"name": "my script"})],
     )
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = ApiTokenIn(data=request.data)
         data.is_valid(raise_exception=True)
         token, secret = tokens.create_api_token(user=request.user, name=data.validated_data["name"])
@@ -188,6 +193,6 @@ class ApiTokenDetailApi(APIView):
         summary="Revoke a token: it is refused from now on",
         responses={204: None},
     )
-    def delete(self, request, public_id: str):
+    def delete(self, request: AuthenticatedRequest, public_id: str) -> Response:
         tokens.revoke_api_token(user=request.user, public_id=public_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,10 +1,19 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import User
+from accounts.models import DISPLAY_NAME_MAX, User
 from board.errors import Invalid
 from notifications.kinds import REGISTRY, Delivery
+
+if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
+    from requests.models import Category
 
 DISPLAY_NAME_HELP = _(
     "This is how you appear when you post under your name. You can always post anonymously."
@@ -16,7 +25,7 @@ class SignupExtraForm(forms.Form):
 
     display_name = forms.CharField(
         label=_("Display name"),
-        max_length=services.DISPLAY_NAME_MAX,
+        max_length=DISPLAY_NAME_MAX,
         help_text=DISPLAY_NAME_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
@@ -28,7 +37,7 @@ class SignupExtraForm(forms.Form):
         except Invalid as refusal:
             raise forms.ValidationError(str(refusal)) from refusal
 
-    def signup(self, request, user: User) -> None:
+    def signup(self, request: HttpRequest, user: User) -> None:
         services.update_profile(user=user, display_name=self.cleaned_data["display_name"])
 
 
@@ -55,13 +64,20 @@ class NotificationSettingsForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, preferences: dict[str, str], full_emails: bool, **kwargs):
-        super().__init__(*args, initial={"full_emails": full_emails, **preferences}, **kwargs)
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        preferences: dict[str, str],
+        full_emails: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, initial={"full_emails": full_emails, **preferences}, **kwargs)
         for kind in preferences:
             spec = REGISTRY[kind]
             self.fields[kind] = forms.ChoiceField(
                 label=spec.setting_label,
-                help_text=spec.audience,
+                help_text=str(spec.audience),
                 choices=Delivery.choices,
                 widget=forms.Select,
             )
@@ -69,7 +85,7 @@ class NotificationSettingsForm(forms.Form):
         self.order_fields([*preferences, "full_emails"])
 
     @property
-    def delivery_fields(self):
+    def delivery_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name != "full_emails"]
 
 
@@ -77,7 +93,7 @@ class SubscriptionForm(forms.Form):
     is_active = forms.BooleanField(
         label=_("Tell me about new requests I could help with"), required=False
     )
-    categories = forms.ModelMultipleChoiceField(
+    categories: forms.ModelMultipleChoiceField[Category] = forms.ModelMultipleChoiceField(
         label=_("Categories"),
         queryset=None,
         required=False,
@@ -91,13 +107,18 @@ class SubscriptionForm(forms.Form):
         help_text=_("Choose none to hear about every kind."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         # local import: requests sits above accounts in the import order (README).
         from requests.models import Category, HelpRequest
 
         super().__init__(*args, **kwargs)
-        self.fields["categories"].queryset = Category.objects.all()
-        self.fields["response_kinds"].choices = HelpRequest.ResponseKind.choices
+        categories, kinds = self.fields["categories"], self.fields["response_kinds"]
+        if not isinstance(categories, forms.ModelMultipleChoiceField) or not isinstance(
+            kinds, forms.MultipleChoiceField
+        ):
+            raise TypeError("SubscriptionForm's categories and kinds are declared as choices")
+        categories.queryset = Category.objects.all()
+        kinds.choices = HelpRequest.ResponseKind.choices
 
 
 class DeleteAccountForm(forms.Form):
@@ -136,7 +157,7 @@ class DeleteAccountForm(forms.Form):
         error_messages={"required": _("Please type your password to confirm.")},
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 

@@ -9,22 +9,28 @@ a rule that says no is answered with its status and the service's message
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from board import ratelimit
 from board.api_machinery import CursorPagination
+from board.http import AuthenticatedRequest, member
 from moderation import selectors as moderation_selectors
 from moderation import services as moderation_services
 from moderation.models import Report
 from requests import selectors, services
 from requests.filters import BoardFilter
-from requests.models import Category, HelpRequest, Offer
+from requests.models import Category, HelpRequest, Message, Offer
 from requests.serializers import (
     CategoryOut,
     HelpRequestIn,
@@ -56,7 +62,7 @@ class OldestFirst(CursorPagination):
 
 
 @extend_schema_view(get=extend_schema(operation_id="categories_list", tags=["requests"]))
-class CategoryListApi(ListAPIView):
+class CategoryListApi(ListAPIView[Category]):
     """Every category of the board, in the board's order (a short list: not paginated)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -65,7 +71,7 @@ class CategoryListApi(ListAPIView):
     queryset = Category.objects.order_by("order", "name")
 
 
-def posting_limit(request, action: str) -> None:
+def posting_limit(request: AuthenticatedRequest, action: str) -> None:
     """The same posting limits as the web pages (board/ratelimit.py): 429 with Retry-After.
     For reports only, whose service (requests.moderation) does not count them yet."""
     ratelimit.check_rate(action=action, key=request.user.pk)
@@ -74,13 +80,13 @@ def posting_limit(request, action: str) -> None:
 # --- Requests ------------------------------------------------------------------------------
 
 
-class RequestListApi(ListAPIView):
+class RequestListApi(ListAPIView[HelpRequest]):
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = HelpRequestOut
     filter_backends = [DjangoFilterBackend]
     filterset_class = BoardFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[HelpRequest]:
         return HelpRequest.objects.for_board(self.request.user)
 
     @extend_schema(
@@ -92,7 +98,7 @@ class RequestListApi(ListAPIView):
             "requests are listed; `status=any` lists every status."
         ),
     )
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -103,7 +109,7 @@ class RequestListApi(ListAPIView):
         responses={201: HelpRequestOut},
         examples=[OpenApiExample("An anonymous request", value=REQUEST_EXAMPLE, request_only=True)],
     )
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = HelpRequestIn(data=request.data)
         data.is_valid(raise_exception=True)
         help_request = services.create_request(author=request.user, **data.validated_data)
@@ -113,17 +119,17 @@ class RequestListApi(ListAPIView):
         )
 
 
-class MyRequestListApi(ListAPIView):
+class MyRequestListApi(ListAPIView[HelpRequest]):
     """The requests you asked, newest first, whatever their status."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = HelpRequestOut
 
-    def get_queryset(self):
-        return selectors.requests_of(self.request.user).select_related("author")
+    def get_queryset(self) -> QuerySet[HelpRequest]:
+        return selectors.requests_of(member(self.request)).select_related("author")
 
     @extend_schema(operation_id="me_requests_list", tags=["me"])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -131,11 +137,14 @@ class RequestDetailApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(operation_id="requests_retrieve", tags=["requests"], responses=HelpRequestOut)
-    def get(self, request, public_id: str):
-        help_request = selectors.get_request_for(request.user, public_id)
+    def get(self, request: Request, public_id: str) -> Response:
+        # A visitor may read too: get_request_for asks `user.is_authenticated` itself,
+        # though its annotation (requests/selectors.py) names only User.
+        help_request = selectors.get_request_for(request.user, public_id)  # type: ignore[arg-type]
+        context: dict[str, Any] = {"request": request}
         if help_request.author_id == request.user.pk:
-            help_request.asker_offer_count = selectors.asker_offer_count_of(help_request)
-        return Response(HelpRequestOut(help_request, context={"request": request}).data)
+            context["asker_offer_count"] = selectors.asker_offer_count_of(help_request)
+        return Response(HelpRequestOut(help_request, context=context).data)
 
     @extend_schema(
         operation_id="requests_update",
@@ -144,7 +153,7 @@ class RequestDetailApi(APIView):
         request=HelpRequestIn(partial=True),
         responses=HelpRequestOut,
     )
-    def patch(self, request, public_id: str):
+    def patch(self, request: AuthenticatedRequest, public_id: str) -> Response:
         help_request = selectors.get_own_request(request.user, public_id)
         data = HelpRequestIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -158,7 +167,7 @@ class _FinishRequestApi(APIView):
     permission_classes = [IsAuthenticated]
     service = staticmethod(services.close_request)
 
-    def post(self, request, public_id: str):
+    def post(self, request: AuthenticatedRequest, public_id: str) -> Response:
         help_request = selectors.get_own_request(request.user, public_id)
         help_request = self.service(help_request=help_request, by=request.user)
         help_request.author = request.user
@@ -194,20 +203,21 @@ class RequestResolveApi(_FinishRequestApi):
 # --- Offers --------------------------------------------------------------------------------
 
 
-class RequestOffersApi(ListAPIView):
+class RequestOffersApi(ListAPIView[Offer]):
     """GET: the offers on your request (yours only). POST: offer to help with a request."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = OfferOut
     pagination_class = OldestFirst
 
-    def get_queryset(self):
-        help_request = selectors.get_own_request(self.request.user, self.kwargs["public_id"])
-        help_request.author = self.request.user
+    def get_queryset(self) -> QuerySet[Offer]:
+        user = member(self.request)
+        help_request = selectors.get_own_request(user, self.kwargs["public_id"])
+        help_request.author = user
         return selectors.offers_for_asker(help_request)
 
     @extend_schema(operation_id="requests_offers_list", tags=["offers"])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -218,7 +228,7 @@ class RequestOffersApi(ListAPIView):
         responses={201: OfferOut},
         examples=[OpenApiExample("An offer", value=OFFER_EXAMPLE, request_only=True)],
     )
-    def post(self, request, public_id: str):
+    def post(self, request: AuthenticatedRequest, public_id: str) -> Response:
         help_request = selectors.get_request_for(request.user, public_id)
         data = OfferIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -233,17 +243,17 @@ class RequestOffersApi(ListAPIView):
         )
 
 
-class MyOfferListApi(ListAPIView):
+class MyOfferListApi(ListAPIView[Offer]):
     """The offers you made, newest first."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = OfferOut
 
-    def get_queryset(self):
-        return selectors.offers_of(self.request.user).select_related("helper")
+    def get_queryset(self) -> QuerySet[Offer]:
+        return selectors.offers_of(member(self.request)).select_related("helper")
 
     @extend_schema(operation_id="offers_list", tags=["offers"])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -251,7 +261,7 @@ class OfferDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(operation_id="offers_retrieve", tags=["offers"], responses=OfferOut)
-    def get(self, request, public_id: str):
+    def get(self, request: AuthenticatedRequest, public_id: str) -> Response:
         offer = selectors.get_offer_for(request.user, public_id)
         return Response(OfferOut(offer, context={"request": request}).data)
 
@@ -264,14 +274,17 @@ class _OfferActionApi(APIView):
     permission_classes = [IsAuthenticated]
     service = staticmethod(services.accept_offer)
 
-    def post(self, request, public_id: str):
+    def post(self, request: AuthenticatedRequest, public_id: str) -> Response:
         offer = selectors.get_offer_for(request.user, public_id)
         self.service(offer=offer, by=request.user)
         offer = selectors.get_offer_for(request.user, public_id)
         return Response(OfferOut(offer, context={"request": request}).data)
 
 
-def _offer_action_schema(operation_id: str, summary: str):
+_View = TypeVar("_View", bound=type[APIView])
+
+
+def _offer_action_schema(operation_id: str, summary: str) -> Callable[[_View], _View]:
     return extend_schema_view(
         post=extend_schema(
             operation_id=operation_id,
@@ -301,26 +314,27 @@ class OfferWithdrawApi(_OfferActionApi):
 # --- Conversation -------------------------------------------------------------------------
 
 
-class OfferMessagesApi(ListAPIView):
+class OfferMessagesApi(ListAPIView[Message]):
     """The private conversation between the asker and this helper, oldest first."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = MessageOut
     pagination_class = OldestFirst
+    _offer: Offer
 
     def get_offer(self) -> Offer:
         if not hasattr(self, "_offer"):
-            self._offer = selectors.get_offer_for(self.request.user, self.kwargs["public_id"])
+            self._offer = selectors.get_offer_for(member(self.request), self.kwargs["public_id"])
         return self._offer
 
-    def get_queryset(self):
-        return selectors.conversation(self.get_offer(), self.request.user)
+    def get_queryset(self) -> QuerySet[Message]:
+        return selectors.conversation(self.get_offer(), member(self.request))
 
-    def get_serializer_context(self):
+    def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "offer": self.get_offer()}
 
     @extend_schema(operation_id="offers_messages_list", tags=["conversations"])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -331,7 +345,7 @@ class OfferMessagesApi(ListAPIView):
         responses={201: MessageOut},
         examples=[OpenApiExample("A message", value=MESSAGE_EXAMPLE, request_only=True)],
     )
-    def post(self, request, public_id: str):
+    def post(self, request: AuthenticatedRequest, public_id: str) -> Response:
         offer = self.get_offer()
         data = MessageIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -347,17 +361,17 @@ class OfferMessagesApi(ListAPIView):
 # --- Reports -----------------------------------------------------------------------------
 
 
-class ReportListApi(ListAPIView):
+class ReportListApi(ListAPIView[Report]):
     """Tell the moderators about a request, offer or message; list your reports."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = ReportOut
 
-    def get_queryset(self):
-        return Report.objects.filter(reporter=self.request.user).order_by("-created_at", "-pk")
+    def get_queryset(self) -> QuerySet[Report]:
+        return Report.objects.filter(reporter=member(self.request)).order_by("-created_at", "-pk")
 
     @extend_schema(operation_id="reports_list", tags=["reports"], summary="Your reports")
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -378,7 +392,7 @@ class ReportListApi(ListAPIView):
             )
         ],
     )
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = ReportIn(data=request.data)
         data.is_valid(raise_exception=True)
         target = moderation_selectors.target_for(

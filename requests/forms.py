@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.core.validators import MinLengthValidator
 from django.db import models
@@ -43,7 +45,7 @@ def messages_of(field: models.Field) -> dict:
     }
 
 
-def text_field(model: type[models.Model], name: str, **kwargs) -> forms.Field:
+def text_field(model: type[models.Model], name: str, **kwargs: Any) -> forms.Field:
     """The form field for a text people write, with the limits and sentences of the
     model field (requests.models), so that they are declared once."""
     field = model_field(model, name)
@@ -102,12 +104,17 @@ class HelpRequestForm(forms.ModelForm):
             for name in HelpRequest.EDITABLE_FIELDS
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.all()
-        self.fields["category"].empty_label = _("Choose a category")
+        category, response_kind = self.fields["category"], self.fields["response_kind"]
+        if not isinstance(category, forms.ModelChoiceField) or not isinstance(
+            response_kind, forms.ChoiceField
+        ):
+            raise TypeError("HelpRequest's category and response_kind are choice fields")
+        category.queryset = Category.objects.all()
+        category.empty_label = _("Choose a category")
         # Radio buttons need no "---------" blank choice.
-        self.fields["response_kind"].choices = HelpRequest.ResponseKind.choices
+        response_kind.choices = HelpRequest.ResponseKind.choices
 
 
 class OfferForm(forms.Form):

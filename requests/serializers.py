@@ -9,10 +9,15 @@ ever rendered.
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import User
 from moderation.models import Report
 from requests import selectors
 from requests.models import (
@@ -23,7 +28,7 @@ from requests.models import (
 )
 
 
-def _viewer(serializer: serializers.Serializer):
+def _viewer(serializer: serializers.Serializer) -> User | AnonymousUser | None:
     request = serializer.context.get("request")
     return getattr(request, "user", None)
 
@@ -88,9 +93,13 @@ class HelpRequestOut(serializers.Serializer):
 
     def get_offer_count(self, help_request: HelpRequest) -> int:
         # The public count (shadow offers included, see services.present_offer),
-        # unless the view counted what the asker sees (`asker_offer_count`).
+        # unless the view counted what the asker sees (`asker_offer_count`: in the
+        # context for one request, annotated by selectors.requests_of for a list).
         if help_request.author_id == _viewer_id(self):
-            return getattr(help_request, "asker_offer_count", help_request.offer_count)
+            seen = self.context.get(
+                "asker_offer_count", getattr(help_request, "asker_offer_count", None)
+            )
+            return help_request.offer_count if seen is None else seen
         return help_request.offer_count
 
 
@@ -161,11 +170,14 @@ class MessageOut(serializers.Serializer):
 # --- Input ---------------------------------------------------------------------------------
 
 
-class SlugField(serializers.SlugRelatedField):
+_M = TypeVar("_M", bound=Model)
+
+
+class SlugField(serializers.SlugRelatedField[_M]):
     """A related object by its slug; text no slug can hold (a NUL byte, which
     PostgreSQL refuses outright) is "not found" before any query."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> _M:
         if not isinstance(data, str) or "\x00" in data:
             self.fail("invalid")
         return super().to_internal_value(data)
@@ -207,7 +219,7 @@ RESPONSE_KINDS = HelpRequest.ResponseKind.choices
 
 
 class NoNulCharField(serializers.CharField):
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
         if "\x00" in value:
             self.fail("invalid")
