@@ -9,6 +9,7 @@ hiding is how content leaves the board; people leave by deleting their account.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
@@ -20,9 +21,14 @@ from django.utils.translation import ngettext
 
 from board.admin import PrivateLookupsMixin
 from board.errors import ServiceError
+from board.http import AuthenticatedHttpRequest
 from moderation import rules, services
 from moderation.targets import target_of
 from requests.models import Category, HelpRequest, Message, Offer
+
+# What the moderation actions act on, one selected row at a time.
+Content = HelpRequest | Offer | Message
+_Row = TypeVar("_Row", bound=Model)
 
 
 @admin.register(Category)
@@ -49,15 +55,16 @@ class ModeratedContentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_moderate_permission(self, request: HttpRequest) -> bool:
-        """Who sees the actions: the people the services let act."""
+    def has_moderate_permission(self, request: AuthenticatedHttpRequest) -> bool:
+        """Who sees the actions: the people the services let act (the admin lets
+        only signed-in staff in, so the request's user is a member)."""
         return rules.can_moderate(request.user)
 
     def _run(
         self,
         request: HttpRequest,
-        queryset: QuerySet,
-        service: Callable[[Model], object],
+        queryset: QuerySet[_Row],
+        service: Callable[[_Row], object],
         done: Callable[[int], str],
     ) -> None:
         """Call `service` on each selected row; say how many it did and why any
@@ -72,11 +79,11 @@ class ModeratedContentAdmin(admin.ModelAdmin):
                 count += 1
         if count:
             self.message_user(request, done(count), messages.SUCCESS)
-        for refusal in refusals:
-            self.message_user(request, refusal, messages.WARNING)
+        for why in refusals:
+            self.message_user(request, why, messages.WARNING)
 
     @admin.action(description=_("Hide (logged; closes its open reports)"), permissions=["moderate"])
-    def hide(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def hide(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Content]) -> None:
         self._run(
             request,
             queryset,
@@ -85,7 +92,7 @@ class ModeratedContentAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=_("Show again (logged)"), permissions=["moderate"])
-    def unhide(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def unhide(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Content]) -> None:
         self._run(
             request,
             queryset,
@@ -136,7 +143,7 @@ class HelpRequestAdmin(PrivateLookupsMixin, ModeratedContentAdmin):
         description=_("Looked at, nothing to do (logged; clears the flag)"),
         permissions=["moderate"],
     )
-    def mark_seen(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def mark_seen(self, request: AuthenticatedHttpRequest, queryset: QuerySet[HelpRequest]) -> None:
         self._run(
             request,
             queryset,
@@ -160,7 +167,7 @@ class OfferAdmin(ModeratedContentAdmin):
     actions = [*ModeratedContentAdmin.actions, "approve", "reject"]
 
     @admin.action(description=_("Approve a held offer (logged)"), permissions=["moderate"])
-    def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def approve(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Offer]) -> None:
         self._run(
             request,
             queryset,
@@ -169,7 +176,7 @@ class OfferAdmin(ModeratedContentAdmin):
         )
 
     @admin.action(description=_("Reject a held offer (logged)"), permissions=["moderate"])
-    def reject(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def reject(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Offer]) -> None:
         self._run(
             request,
             queryset,

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from django.apps import apps
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MinLengthValidator
+from django.core.validators import BaseValidator, MaxLengthValidator, MinLengthValidator
 from django.db import connection, models
 from django.db.models import BooleanField, FloatField, Q
 from django.db.models.expressions import RawSQL
@@ -18,7 +18,11 @@ from board.fields import PlainCharField, PlainTextField, opaque_id
 from requests import search
 
 if TYPE_CHECKING:  # a development dependency (django-stubs), for annotations only
+    from django.contrib.auth.models import AnonymousUser
     from django_stubs_ext import StrOrPromise
+
+    # accounts builds on this module: the type is for annotations only.
+    from accounts.models import User
 
 TITLE_MIN, TITLE_MAX = 5, 120
 BODY_MIN, BODY_MAX = 20, 5000
@@ -35,16 +39,18 @@ CHOOSE_CATEGORY = _("Please choose what your request is about.")
 CHOOSE_KIND = _("Please choose the kind of response you'd like.")
 
 
-def length_rules(minimum: int | None, maximum: int, too_long: StrOrPromise = TOO_LONG) -> list:
+def length_rules(
+    minimum: int | None, maximum: int, too_long: StrOrPromise = TOO_LONG
+) -> list[BaseValidator]:
     """Validators for text of `minimum` to `maximum` characters (a TextField's
     max_length alone is not checked by the model, only by its form field)."""
-    rules: list = [MaxLengthValidator(maximum, message=too_long)]
+    rules: list[BaseValidator] = [MaxLengthValidator(maximum, message=too_long)]
     if minimum:
         rules.insert(0, MinLengthValidator(minimum, message=TOO_SHORT))
     return rules
 
 
-def default_expiry():
+def default_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.BOARD_REQUEST_LIFETIME_DAYS)
 
 
@@ -110,13 +116,13 @@ class Category(models.Model):
 
 
 class HelpRequestQuerySet(models.QuerySet["HelpRequest"]):
-    def visible(self):
+    def visible(self) -> HelpRequestQuerySet:
         return self.filter(is_hidden=False)
 
-    def open(self):
+    def open(self) -> HelpRequestQuerySet:
         return self.filter(status=HelpRequest.Status.OPEN)
 
-    def for_board(self, viewer=None):
+    def for_board(self, viewer: User | AnonymousUser | None = None) -> HelpRequestQuerySet:
         """What the public board lists: visible requests, author loaded for named ones.
         For a signed-in `viewer`, without the named requests of people they blocked
         (one subquery, not a list: the board's query count stays the same)."""
@@ -130,10 +136,10 @@ class HelpRequestQuerySet(models.QuerySet["HelpRequest"]):
             queryset = queryset.exclude(is_anonymous=False, author__in=blocked)
         return queryset.order_by("-created_at", "-pk")
 
-    def authored_by(self, user):
+    def authored_by(self, user: User) -> HelpRequestQuerySet:
         return self.filter(author=user)
 
-    def search(self, text: str):
+    def search(self, text: str) -> HelpRequestQuerySet:
         """Requests matching `text` (web-search syntax: words, "phrases", -word, or),
         most relevant first (a title match before a body match), then newest.
         Answered from the full-text index on PostgreSQL and SQLite alike."""
@@ -143,26 +149,27 @@ class HelpRequestQuerySet(models.QuerySet["HelpRequest"]):
         # The SQL below is built from the table's name only; the person's text is
         # always a bound parameter (hence the S610/S611 waivers).
         table = self.model._meta.db_table
+        ranked = ("-search_rank", "-created_at", "-pk")
         if connection.vendor == "postgresql":
             tsquery = "websearch_to_tsquery('english'::regconfig, %s)"
-            matching = self.filter(
-                RawSQL(f"{table}.search_vector @@ {tsquery}", [text], output_field=BooleanField())  # noqa: S611  # nosec B611
-            ).annotate(
-                search_rank=RawSQL(  # noqa: S611  # nosec B611
-                    f"ts_rank({table}.search_vector, {tsquery})", [text], output_field=FloatField()
-                )
+            matches = RawSQL(  # noqa: S611  # nosec B611
+                f"{table}.search_vector @@ {tsquery}", [text], output_field=BooleanField()
             )
-        else:
-            fts = f"{table}_fts"
-            # A join on the FTS5 table (not a subquery per row) so bm25 is computed once
-            # per match; title hits weigh ten times body hits. Lower bm25 is better.
-            matching = self.extra(  # noqa: S610  # nosec B610
-                tables=[fts],
-                where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
-                params=[search.fts5_query(parsed)],
-                select={"search_rank": f"-bm25({fts}, 10.0, 1.0)"},
+            rank = RawSQL(  # noqa: S611  # nosec B611
+                f"ts_rank({table}.search_vector, {tsquery})", [text], output_field=FloatField()
             )
-        return matching.order_by("-search_rank", "-created_at", "-pk")
+            return self.filter(matches).annotate(search_rank=rank).order_by(*ranked)
+        fts = f"{table}_fts"
+        # A join on the FTS5 table (not a subquery per row) so bm25 is computed once
+        # per match; title hits weigh ten times body hits. Lower bm25 is better.
+        matching = self.extra(  # noqa: S610  # nosec B610
+            tables=[fts],
+            where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
+            params=[search.fts5_query(parsed)],
+            select={"search_rank": f"-bm25({fts}, 10.0, 1.0)"},
+        )
+        # django-stubs types extra() as a plain QuerySet[Any]; it returns this class.
+        return cast(HelpRequestQuerySet, matching.order_by(*ranked))
 
 
 class HelpRequest(models.Model):
@@ -319,14 +326,14 @@ def asker_offer_count() -> models.Count:
 
 
 class OfferQuerySet(models.QuerySet["Offer"]):
-    def live(self):
+    def live(self) -> OfferQuerySet:
         return self.filter(status__in=Offer.LIVE_STATUSES)
 
-    def involving(self, user):
+    def involving(self, user: User) -> OfferQuerySet:
         """Offers `user` may see: the ones they made and the ones on their requests."""
         return self.filter(Q(helper=user) | Q(request__author=user))
 
-    def seen_by_asker(self):
+    def seen_by_asker(self) -> OfferQuerySet:
         """Offers the asker sees (the one rule; Offer.seen_by_asker is its twin for
         one offer): not held for or hidden by a moderator, nor a shadow offer."""
         return self.filter(seen_by_asker_q())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from moderation.models import Block
 from requests.models import HelpRequest, Message, Offer, asker_offer_count
 
 
-def get_request_for(user: User, public_id: str) -> HelpRequest:
+def get_request_for(user: User | AnonymousUser, public_id: str) -> HelpRequest:
     """A request anyone may open, unless a moderator hid it (then only its author)."""
     queryset = HelpRequest.objects.select_related("category", "author")
     visible = Q(is_hidden=False)
@@ -67,7 +68,7 @@ def asker_offer_count_of(help_request: HelpRequest) -> int:
     return help_request.offers.seen_by_asker().exclude(status=Offer.Status.WITHDRAWN).count()
 
 
-def live_offer_of(user: User, help_request: HelpRequest) -> Offer | None:
+def live_offer_of(user: User | AnonymousUser, help_request: HelpRequest) -> Offer | None:
     if not user.is_authenticated:
         return None
     return help_request.offers.filter(helper=user).live().first()

@@ -11,7 +11,7 @@ Conflict, Limited) with a message fit to show the person.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -168,10 +168,10 @@ def _decline_pending(
 ) -> int:
     """Decline every offer still waiting on `help_request`, telling each helper.
     Returns how many the asker could see (not held, hidden, nor shadow offers)."""
-    pending = help_request.offers.filter(status=Offer.Status.PENDING).select_related("helper")
+    waiting = help_request.offers.filter(status=Offer.Status.PENDING).select_related("helper")
     if exclude is not None:
-        pending = pending.exclude(pk=exclude.pk)
-    pending = list(pending)
+        waiting = waiting.exclude(pk=exclude.pk)
+    pending = list(waiting)
     Offer.objects.filter(pk__in=[offer.pk for offer in pending]).update(
         status=Offer.Status.DECLINED, decline_reason=reason, updated_at=timezone.now()
     )
@@ -510,7 +510,7 @@ def _restore_expired_offers(help_request: HelpRequest) -> int:
     return len(restored)
 
 
-def expire_requests(now=None) -> tuple[int, int]:
+def expire_requests(now: datetime | None = None) -> tuple[int, int]:
     """Warn askers whose open requests close soon, and close the overdue ones.
     Each request is warned once and expired once (guarded by its own fields)."""
     now = now or timezone.now()
@@ -524,8 +524,9 @@ def expire_requests(now=None) -> tuple[int, int]:
     ).values_list("pk", flat=True)
     for pk in list(due_warning):
         with transaction.atomic():
-            help_request = HelpRequest.objects.select_for_update().select_related("author")
-            help_request = help_request.get(pk=pk)
+            help_request = (
+                HelpRequest.objects.select_for_update().select_related("author").get(pk=pk)
+            )
             if help_request.expiry_warned_at is not None:
                 continue
             help_request.expiry_warned_at = now
@@ -543,8 +544,9 @@ def expire_requests(now=None) -> tuple[int, int]:
     ).values_list("pk", flat=True)
     for pk in list(overdue):
         with transaction.atomic():
-            help_request = HelpRequest.objects.select_for_update().select_related("author")
-            help_request = help_request.get(pk=pk)
+            help_request = (
+                HelpRequest.objects.select_for_update().select_related("author").get(pk=pk)
+            )
             if help_request.status != HelpRequest.Status.OPEN:
                 continue
             help_request.status = HelpRequest.Status.EXPIRED
@@ -563,7 +565,7 @@ def expire_requests(now=None) -> tuple[int, int]:
     return warned, expired
 
 
-def resurface_unanswered(now=None) -> int:
+def resurface_unanswered(now: datetime | None = None) -> int:
     """Show requests nobody has offered on again to subscribed helpers, once,
     and tell the asker honestly what is happening."""
     now = now or timezone.now()
@@ -584,8 +586,9 @@ def resurface_unanswered(now=None) -> int:
     done = 0
     for pk in list(candidates):
         with transaction.atomic():
-            help_request = HelpRequest.objects.select_for_update().select_related("author")
-            help_request = help_request.get(pk=pk)
+            help_request = (
+                HelpRequest.objects.select_for_update().select_related("author").get(pk=pk)
+            )
             if help_request.resurfaced_at is not None:
                 continue
             standing = help_request.offers.seen_by_asker().exclude(status=Offer.Status.WITHDRAWN)

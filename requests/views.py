@@ -3,6 +3,8 @@ calls one service or selector, and renders; the rules live in services.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,12 +22,15 @@ from accounts import services as account_services
 from board import crisis
 from board.drafts import member_action, pop_draft
 from board.errors import ServiceError, refused
+from board.http import AuthenticatedHttpRequest
 from moderation import selectors as moderation_selectors
 from requests import selectors, services
 from requests.filters import BoardFilter
 from requests.forms import FollowForm, HelpRequestForm, MessageForm, OfferForm
 from requests.models import HelpRequest, Offer
 from requests.search import CappedPaginator
+
+_Result = TypeVar("_Result")
 
 
 def _request_page(public_id: str) -> str:
@@ -41,6 +46,7 @@ def board(request: HttpRequest) -> HttpResponse:
     filterset = BoardFilter(request.GET, queryset=HelpRequest.objects.for_board(request.user))
     searching = bool(request.GET.get("q", "").strip())
     # A search is counted up to a cap ("more than 1,000 requests"), never in full.
+    paginator: Paginator[HelpRequest]
     if searching:
         paginator = CappedPaginator(
             filterset.qs, settings.BOARD_PAGE_SIZE, cap=settings.BOARD_SEARCH_COUNT_CAP
@@ -84,7 +90,7 @@ def _board_url(category: str, kind: str) -> str:
 
 
 @login_required
-def follow(request: HttpRequest) -> HttpResponse:
+def follow(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Follow new requests like the ones on the board (its category and kind).
     A GET (coming back from signing in) just shows the board."""
     if request.method != "POST":
@@ -117,7 +123,7 @@ def _crisis_panel(request: HttpRequest, form: HelpRequestForm) -> dict | None:
 
 
 @login_required
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = HelpRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if panel := _crisis_panel(request, form):
@@ -179,7 +185,7 @@ def detail(
 
 
 @login_required
-def edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     help_request = selectors.get_own_request(request.user, public_id)
     if not help_request.is_editable:
         messages.info(request, _("This request is finished, so it can no longer be changed."))
@@ -199,7 +205,12 @@ def edit(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "requests/form.html", {"form": form, "help_request": help_request})
 
 
-def _run(request: HttpRequest, action, success: str, **kwargs):
+def _run(
+    request: AuthenticatedHttpRequest,
+    action: Callable[..., _Result],
+    success: str,
+    **kwargs: Any,
+) -> _Result | None:
     try:
         result = action(by=request.user, **kwargs)
     except ServiceError as error:
@@ -210,7 +221,7 @@ def _run(request: HttpRequest, action, success: str, **kwargs):
 
 
 @member_action(_request_page)
-def resolve(request: HttpRequest, public_id: str) -> HttpResponse:
+def resolve(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     help_request = selectors.get_own_request(request.user, public_id)
     _run(
         request,
@@ -222,14 +233,14 @@ def resolve(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @member_action(_request_page)
-def close(request: HttpRequest, public_id: str) -> HttpResponse:
+def close(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     help_request = selectors.get_own_request(request.user, public_id)
     _run(request, services.close_request, _("Your request is closed."), help_request=help_request)
     return redirect(help_request)
 
 
 @member_action(_request_page, draft_field="message")
-def offer(request: HttpRequest, public_id: str) -> HttpResponse:
+def offer(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     help_request = selectors.get_request_for(request.user, public_id)
     form = OfferForm(request.POST)
     if not form.is_valid():
@@ -256,7 +267,9 @@ def offer(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect(new_offer)
 
 
-def _conversation(request: HttpRequest, offer, message_form: MessageForm | None = None):
+def _conversation(
+    request: AuthenticatedHttpRequest, offer: Offer, message_form: MessageForm | None = None
+) -> HttpResponse:
     is_asker = offer.request.author_id == request.user.pk
     context = {
         "offer": offer,
@@ -275,7 +288,7 @@ def _conversation(request: HttpRequest, offer, message_form: MessageForm | None 
 
 
 @member_action(_offer_page, draft_field="body", allow_get=True)
-def offer_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def offer_detail(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     """The offer and the private conversation between the asker and this helper."""
     offer = selectors.get_offer_for(request.user, public_id)
     if request.method != "POST":
@@ -294,7 +307,7 @@ def offer_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @member_action(_offer_page)
-def accept(request: HttpRequest, public_id: str) -> HttpResponse:
+def accept(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     offer = selectors.get_offer_for(request.user, public_id)
     _run(
         request,
@@ -306,7 +319,7 @@ def accept(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @member_action(_offer_page)
-def reveal_name(request: HttpRequest, public_id: str) -> HttpResponse:
+def reveal_name(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     """An anonymous asker shows their name to the helper they accepted."""
     offer = selectors.get_offer_for(request.user, public_id)
     _run(
@@ -320,7 +333,7 @@ def reveal_name(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @member_action(_offer_page)
-def decline(request: HttpRequest, public_id: str) -> HttpResponse:
+def decline(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     offer = selectors.get_offer_for(request.user, public_id)
     _run(
         request,
@@ -332,7 +345,7 @@ def decline(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @member_action(_offer_page, allow_get=True)
-def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     """A GET asks first (a page of its own, no script needed); the POST withdraws."""
     offer = selectors.get_offer_for(request.user, public_id)
     if request.method != "POST":
@@ -358,13 +371,13 @@ def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def my_requests(request: HttpRequest) -> HttpResponse:
+def my_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.requests_of(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "requests/my_requests.html", {"page": page})
 
 
 @login_required
-def my_offers(request: HttpRequest) -> HttpResponse:
+def my_offers(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.offers_of(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "requests/my_offers.html", {"page": page})
 
@@ -398,7 +411,7 @@ def renew(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
 
 
 @member_action(_request_page)
-def keep_open(request: HttpRequest, public_id: str) -> HttpResponse:
+def keep_open(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     help_request = selectors.get_own_request(request.user, public_id)
     reopening = help_request.status == HelpRequest.Status.EXPIRED
     try:

@@ -46,7 +46,7 @@ def story_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {
         "story": selectors.get_published(public_id),
         # Moderators can take a published story down again, with a kind note.
-        "can_moderate": can_moderate(request.user),
+        "can_moderate": request.user.is_authenticated and can_moderate(request.user),
     }
     return render(request, "stories/detail.html", context)
 
