@@ -138,9 +138,8 @@ class RequestDetailApi(APIView):
 
     @extend_schema(operation_id="requests_retrieve", tags=["requests"], responses=HelpRequestOut)
     def get(self, request: Request, public_id: str) -> Response:
-        # A visitor may read too: get_request_for asks `user.is_authenticated` itself,
-        # though its annotation (requests/selectors.py) names only User.
-        help_request = selectors.get_request_for(request.user, public_id)  # type: ignore[arg-type]
+        # A visitor may read too: get_request_for takes a visitor as well as a member.
+        help_request = selectors.get_request_for(request.user, public_id)
         context: dict[str, Any] = {"request": request}
         if help_request.author_id == request.user.pk:
             context["asker_offer_count"] = selectors.asker_offer_count_of(help_request)
