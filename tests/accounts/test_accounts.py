@@ -9,6 +9,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -92,18 +93,31 @@ def test_it_writes_account_emails_without_blanks(
 def test_it_verifies_the_address_and_signs_in_from_the_link(client, signed_up, mailoutbox):
     path = _link(mailoutbox[0], "/accounts/confirm-email/")
 
-    page = client.get(path)
-    assert page.status_code == 200
-    # A GET only shows the page (mail scanners follow links); the button confirms.
-    assert not EmailAddress.objects.get().verified
-
-    response = client.post(path)
+    # The link itself confirms (ACCOUNT_CONFIRM_EMAIL_ON_GET): no second click.
+    response = client.get(path)
 
     assert response.status_code == 302
     user = User.objects.get()
     assert EmailAddress.objects.get(user=user).verified
     assert client.session["_auth_user_id"] == str(user.pk)
     assert client.get(reverse("accounts:settings")).status_code == 200
+
+
+def test_a_mail_scanner_opening_the_link_first_confirms_but_signs_nobody_in(
+    client, signed_up, mailoutbox
+):
+    path = _link(mailoutbox[0], "/accounts/confirm-email/")
+    scanner = Client()
+
+    assert scanner.get(path).status_code == 302
+    assert EmailAddress.objects.get().verified
+    # Signing in after confirming needs the session that joined.
+    assert "_auth_user_id" not in scanner.session
+
+    # The person, clicking next, is told kindly what to do.
+    page = client.get(path).content.decode()
+    assert "This link has already been used" in page
+    assert "you can simply" in page and reverse("account_login") in page
 
 
 def test_it_refuses_a_made_up_verification_key(client, signed_up):
