@@ -224,3 +224,17 @@ def test_it_asks_before_signing_out(client, signed_in):
 def test_every_tab_title_names_the_page_then_the_board(client, name, title):
     page = client.get(reverse(name)).content.decode()
     assert _title(page) == f"{title} · {SITE}"
+
+
+def test_it_asks_for_the_password_again_in_plain_words(client, signed_in):
+    _check(
+        client.get(reverse("account_reauthenticate")),
+        "Confirm it's you",
+        "we ask for your password once more",
+    )
+
+
+def test_it_says_goodbye_kindly(client, signed_in):
+    response = client.post(reverse("account_logout"), follow=True)
+
+    assert "You have signed out. Take care." in response.content.decode()
