@@ -4,7 +4,27 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import HelpRequestFactory, OfferFactory
+from tests.support.db import migrations_kept_between_runs
 from tests.support.personas import new_asker, new_helper, new_moderator, new_outsider
+
+
+class KeptMigrations:
+    """pytest-django's `django_db_setup` migrates each worker's in-memory database:
+    from the copy kept by an earlier run with the same migrations, when there is one
+    (tests/support/db.py). A plugin, not a conftest hook: the session's fixtures
+    see only global hooks."""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        if fixturedef.argname != "django_db_setup":
+            yield
+            return
+        with migrations_kept_between_runs():
+            yield
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(KeptMigrations(), "kept-migrations")
 
 
 @pytest.fixture
