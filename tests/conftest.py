@@ -27,6 +27,23 @@ def pytest_configure(config):
     config.pluginmanager.register(KeptMigrations(), "kept-migrations")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """`--dist loadgroup` (as `make test` runs) sends the tests of one `xdist_group` to
+    one worker by the "@group" suffix pytest-xdist 3.8 adds to their node ids, by
+    setting `item._nodeid`; pytest 9.2 builds node ids from `item._id` and ignores that,
+    so the groups were lost (and with them the shared anonymity crawls). Put the suffix
+    where pytest 9.2 reads it; a no-op where xdist's own suffix took."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted({str(mark.args[0]) for mark in item.iter_markers("xdist_group")})
+        node_id = getattr(item, "_id", None)
+        if not names or "@" in item.nodeid or node_id is None:
+            continue
+        object.__setattr__(node_id, "_str_cache", f"{item.nodeid}@{'_'.join(names)}")
+
+
 @pytest.fixture
 def asker(db):
     return new_asker()
