@@ -17,7 +17,6 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from board import ratelimit
 from board.api_machinery import CursorPagination
 from moderation import selectors as moderation_selectors
 from moderation import services as moderation_services
@@ -63,12 +62,6 @@ class CategoryListApi(ListAPIView):
     serializer_class = CategoryOut
     pagination_class = None
     queryset = Category.objects.order_by("order", "name")
-
-
-def posting_limit(request, action: str) -> None:
-    """The same posting limits as the web pages (board/ratelimit.py): 429 with Retry-After.
-    For reports only, whose service (requests.moderation) does not count them yet."""
-    ratelimit.check_rate(action=action, key=request.user.pk)
 
 
 # --- Requests ------------------------------------------------------------------------------
@@ -384,7 +377,6 @@ class ReportListApi(ListAPIView):
         target = moderation_selectors.target_for(
             request.user, data.validated_data["target"], data.validated_data["id"]
         )
-        posting_limit(request, "report")
         report, created = moderation_services.report_content(
             reporter=request.user,
             target=target,
