@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -11,9 +10,6 @@ from accounts.models import DISPLAY_NAME_MAX, User
 from board.errors import Invalid, NotAllowed
 from notifications.models import HelperSubscription, Notification
 from notifications.services import preferences_for
-
-if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
-    from requests.models import Category
 
 # --- Display names -------------------------------------------------------------------------
 
@@ -96,48 +92,6 @@ def update_profile(*, user: User, display_name: str) -> User:
     user.display_name = check_display_name(display_name)
     user.save(update_fields=["display_name"])
     return user
-
-
-def update_subscription(
-    *, user: User, is_active: bool, categories, response_kinds: list[str]
-) -> HelperSubscription:
-    with transaction.atomic():
-        subscription, _created = HelperSubscription.objects.update_or_create(
-            user=user, defaults={"is_active": is_active, "response_kinds": list(response_kinds)}
-        )
-        subscription.categories.set(categories)
-    return subscription
-
-
-def follow_requests(
-    *, user: User, category: Category | None = None, response_kind: str = ""
-) -> HelperSubscription:
-    """ "Tell me about new requests like these", from the board's filters: what the
-    person already follows stays, and this category and kind are added (no
-    category or kind chosen means all of them, as on the settings page)."""
-    with transaction.atomic():
-        subscription = HelperSubscription.objects.select_for_update().filter(user=user).first()
-        if subscription is None or not subscription.is_active:
-            # Nothing followed yet (or stopped): exactly what they are looking at.
-            return update_subscription(
-                user=user,
-                is_active=True,
-                categories=[category] if category else [],
-                response_kinds=[response_kind] if response_kind else [],
-            )
-        categories = list(subscription.categories.all())
-        if not category:
-            categories = []
-        elif categories and category not in categories:
-            categories.append(category)
-        kinds = list(subscription.response_kinds)
-        if not response_kind:
-            kinds = []
-        elif kinds and response_kind not in kinds:
-            kinds.append(response_kind)
-        return update_subscription(
-            user=user, is_active=True, categories=categories, response_kinds=kinds
-        )
 
 
 # --- Data rights: download my data, delete my account -----------------------------------

@@ -18,13 +18,63 @@ from django.utils import timezone
 from accounts.models import User
 from notifications.delivery import enqueue_on_commit
 from notifications.kinds import CONFIGURABLE_KINDS, REGISTRY, Delivery, Kind
-from notifications.models import Notification, NotificationPreference, UnsubscribeToken
+from notifications.models import (
+    HelperSubscription,
+    Notification,
+    NotificationPreference,
+    UnsubscribeToken,
+)
 
 if TYPE_CHECKING:  # for annotations only: requests imports this module
-    from requests.models import HelpRequest
+    from requests.models import Category, HelpRequest
 
 UNSUBSCRIBE_SALT = "board.unsubscribe"
 EXCERPT_LENGTH = 300
+
+
+# --- Helper subscriptions: "tell me about new requests like these" ----------------
+
+
+def update_subscription(
+    *, user: User, is_active: bool, categories: Iterable[Category], response_kinds: Iterable[str]
+) -> HelperSubscription:
+    with transaction.atomic():
+        subscription, _created = HelperSubscription.objects.update_or_create(
+            user=user, defaults={"is_active": is_active, "response_kinds": list(response_kinds)}
+        )
+        subscription.categories.set(categories)
+    return subscription
+
+
+def follow_requests(
+    *, user: User, category: Category | None = None, response_kind: str = ""
+) -> HelperSubscription:
+    """ "Tell me about new requests like these", from the board's filters: what the
+    person already follows stays, and this category and kind are added (no
+    category or kind chosen means all of them, as on the settings page)."""
+    with transaction.atomic():
+        subscription = HelperSubscription.objects.select_for_update().filter(user=user).first()
+        if subscription is None or not subscription.is_active:
+            # Nothing followed yet (or stopped): exactly what they are looking at.
+            return update_subscription(
+                user=user,
+                is_active=True,
+                categories=[category] if category else [],
+                response_kinds=[response_kind] if response_kind else [],
+            )
+        categories = list(subscription.categories.all())
+        if not category:
+            categories = []
+        elif categories and category not in categories:
+            categories.append(category)
+        kinds = list(subscription.response_kinds)
+        if not response_kind:
+            kinds = []
+        elif kinds and response_kind not in kinds:
+            kinds.append(response_kind)
+        return update_subscription(
+            user=user, is_active=True, categories=categories, response_kinds=kinds
+        )
 
 
 # --- Preferences ----------------------------------------------------------------------
