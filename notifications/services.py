@@ -105,15 +105,6 @@ def update_settings(*, user: User, full_emails: bool, choices: dict[str, str]) -
             user.save(update_fields=["full_emails"])
 
 
-def _row_delivery(delivery: str) -> str:
-    rows: dict[str, str] = {
-        Delivery.IMMEDIATE: Notification.Delivery.IMMEDIATE,
-        Delivery.DIGEST: Notification.Delivery.DIGEST,
-        Delivery.NEVER: Notification.Delivery.NONE,
-    }
-    return rows[delivery]
-
-
 def _deliveries(kind: str, recipients: list[User]) -> dict[int, str]:
     spec = REGISTRY[kind]
     if not spec.configurable:
@@ -140,7 +131,6 @@ def _new_row(
     variant: str = "",
     withheld: bool = False,
 ) -> Notification:
-    row_delivery = _row_delivery(delivery)
     payload = {"excerpt": excerpt[:EXCERPT_LENGTH]} if excerpt else {}
     if variant:
         payload["variant"] = variant
@@ -151,11 +141,11 @@ def _new_row(
         url=url,
         help_request=help_request,
         payload=payload,
-        delivery=row_delivery,
+        delivery=delivery,
         withheld=withheld,
         # Never-by-email rows are done as far as email goes; they stay in-app.
         state=Notification.State.SKIPPED
-        if row_delivery == Notification.Delivery.NONE
+        if delivery == Delivery.NEVER
         else Notification.State.QUEUED,
     )
 
