@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,7 +106,7 @@ DELETED_NOTE = "This person deleted their account."
 EXPORT_NAMES = {"is_anonymous": "anonymous"}
 
 
-def _when(value) -> str | None:
+def _when(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -118,8 +120,6 @@ def export_user_data(user: User) -> dict:
     account, their requests (anonymous ones too), their offers, their own
     messages and their notifications. Nothing another person wrote, and no
     other person's name or address."""
-    from allauth.account.models import EmailAddress
-
     # local import: the apps whose rows the export reads sit above accounts in the
     # import order (README), so each is imported at call time.
     from requests.models import HelpRequest, Message, Offer
