@@ -22,6 +22,7 @@ from accounts import services, tokens
 from accounts.models import ApiToken, User
 from board.api_machinery import CursorPagination
 from board.http import AuthenticatedRequest, member
+from notifications import services as notification_services
 from notifications.models import HelperSubscription
 from requests.models import Category, HelpRequest
 from requests.serializers import SlugField
@@ -146,7 +147,7 @@ class SubscriptionApi(APIView):
     def put(self, request: AuthenticatedRequest) -> Response:
         data = SubscriptionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.update_subscription(
+        notification_services.update_subscription(
             user=request.user,
             is_active=data.validated_data["is_active"],
             categories=data.validated_data["categories"],

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
+from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,9 +12,6 @@ from accounts.models import DISPLAY_NAME_MAX, User
 from board.errors import Invalid, NotAllowed
 from notifications.models import HelperSubscription, Notification
 from notifications.services import preferences_for
-
-if TYPE_CHECKING:  # for annotations only: requests is above accounts in the import order
-    from requests.models import Category
 
 # --- Display names -------------------------------------------------------------------------
 
@@ -98,48 +96,6 @@ def update_profile(*, user: User, display_name: str) -> User:
     return user
 
 
-def update_subscription(
-    *, user: User, is_active: bool, categories, response_kinds: list[str]
-) -> HelperSubscription:
-    with transaction.atomic():
-        subscription, _created = HelperSubscription.objects.update_or_create(
-            user=user, defaults={"is_active": is_active, "response_kinds": list(response_kinds)}
-        )
-        subscription.categories.set(categories)
-    return subscription
-
-
-def follow_requests(
-    *, user: User, category: Category | None = None, response_kind: str = ""
-) -> HelperSubscription:
-    """ "Tell me about new requests like these", from the board's filters: what the
-    person already follows stays, and this category and kind are added (no
-    category or kind chosen means all of them, as on the settings page)."""
-    with transaction.atomic():
-        subscription = HelperSubscription.objects.select_for_update().filter(user=user).first()
-        if subscription is None or not subscription.is_active:
-            # Nothing followed yet (or stopped): exactly what they are looking at.
-            return update_subscription(
-                user=user,
-                is_active=True,
-                categories=[category] if category else [],
-                response_kinds=[response_kind] if response_kind else [],
-            )
-        categories = list(subscription.categories.all())
-        if not category:
-            categories = []
-        elif categories and category not in categories:
-            categories.append(category)
-        kinds = list(subscription.response_kinds)
-        if not response_kind:
-            kinds = []
-        elif kinds and response_kind not in kinds:
-            kinds.append(response_kind)
-        return update_subscription(
-            user=user, is_active=True, categories=categories, response_kinds=kinds
-        )
-
-
 # --- Data rights: download my data, delete my account -----------------------------------
 
 DELETED_ACCOUNT_EMAIL = "deleted-account@placeholder.invalid"
@@ -150,7 +106,7 @@ DELETED_NOTE = "This person deleted their account."
 EXPORT_NAMES = {"is_anonymous": "anonymous"}
 
 
-def _when(value) -> str | None:
+def _when(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -164,8 +120,6 @@ def export_user_data(user: User) -> dict:
     account, their requests (anonymous ones too), their offers, their own
     messages and their notifications. Nothing another person wrote, and no
     other person's name or address."""
-    from allauth.account.models import EmailAddress
-
     # local import: the apps whose rows the export reads sit above accounts in the
     # import order (README), so each is imported at call time.
     from requests.models import HelpRequest, Message, Offer

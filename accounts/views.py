@@ -18,7 +18,7 @@ from accounts.forms import (
 )
 from board.http import AuthenticatedHttpRequest
 from notifications.models import HelperSubscription
-from notifications.services import preferences_for, update_settings
+from notifications.services import preferences_for, update_settings, update_subscription
 
 
 @login_required
@@ -55,7 +55,7 @@ def notifications_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         choices = dict(settings_form.cleaned_data)
         full_emails = choices.pop("full_emails")
         update_settings(user=user, full_emails=full_emails, choices=choices)
-        services.update_subscription(user=user, **subscription_form.cleaned_data)
+        update_subscription(user=user, **subscription_form.cleaned_data)
         messages.success(request, _("Your settings are saved."))
         return redirect("accounts:notifications")
     return render(

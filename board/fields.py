@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from board.text import strip_bidi_controls
@@ -58,3 +59,20 @@ class PlainCharField(_PlainTextMixin, models.CharField):
 
 class PlainTextField(_PlainTextMixin, models.TextField):
     """A TextField for text people write: no bidirectional control characters."""
+
+
+def text_rules(model: type[models.Model], name: str) -> dict[str, Any]:
+    """The length limit and error sentences of `model.name`, as a form field's or a
+    serializer field's keyword arguments (max_length, error_messages): an edge that
+    parses the text shows the very rule and sentence the service checks with
+    board.errors.validate, declared once on the model's field."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{name} is not text with a length limit")
+    messages: dict[str, Any] = {}
+    for validator in field.validators:
+        if isinstance(validator, MaxLengthValidator):
+            messages["max_length"] = validator.message
+    if not field.blank:
+        messages["required"] = messages["blank"] = field.error_messages["blank"]
+    return {"max_length": field.max_length, "error_messages": messages}

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from board import ratelimit
 from board.errors import Conflict, Invalid, NotAllowed
 from moderation import rules
 from moderation.models import Block, ModerationAction, Report
@@ -82,11 +83,14 @@ def report_content(
     *, reporter: User, target: Target, reason: str, details: str = ""
 ) -> tuple[Report, bool]:
     """Tell the moderators about something. Returns the report and whether it is
-    new: a second report of the same thing by the same person adds nothing."""
+    new: a second report of the same thing by the same person adds nothing, though
+    it counts toward the person's posting limit ("report" in BOARD_RATE_LIMITS),
+    counted here once for every edge."""
     rules.check_can_post(reporter)
     rules.check_can_report(reporter, target)
     if reason not in Report.Reason.values:
         raise Invalid(_("Please choose what is wrong."), field="reason")
+    ratelimit.check_rate(action="report", key=reporter.pk)
     existing = open_reports_about(target).filter(reporter=reporter).first()
     if existing is not None:
         return existing, False

@@ -21,9 +21,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from board import ratelimit
 from board.drafts import member_action
-from board.errors import ServiceError
+from board.errors import ServiceError, refused
 from board.http import AuthenticatedHttpRequest, member
 from moderation import rules, selectors, services
 from moderation.actions import ACTIONS, Act, Action, Place, offered_on
@@ -73,17 +72,16 @@ def report(request: AuthenticatedHttpRequest, kind: str, ref: str) -> HttpRespon
     if request.method != "POST" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
         return render(request, "moderation/report_form.html", context, status=status)
-    if wait := ratelimit.consume(action="report", key=request.user.pk):
-        form.add_error(None, ratelimit.limited_message(wait))
-        response = render(request, "moderation/report_form.html", context)
-        return ratelimit.with_retry_after(response, wait)
     try:
         _report, created = services.report_content(
             reporter=request.user, target=target, **form.cleaned_data
         )
     except ServiceError as error:
-        form.add_error(None, str(error))
-        return render(request, "moderation/report_form.html", context, status=400)
+        # Refused (posting too fast, say): the form comes back with the reason and
+        # all that was typed; a 400, or a 429 with Retry-After for the limit.
+        form.add_error(error.field if error.field in form.fields else None, str(error))
+        response = render(request, "moderation/report_form.html", context, status=400)
+        return refused(response, error, only_limits=True)
     if created:
         messages.success(
             request,

@@ -23,7 +23,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Delivery(models.TextChoices):
-    """How a person wants to hear about one kind of notification by email."""
+    """How a person hears about a notification by email: the one enum of both their
+    preference for a kind (NotificationPreference) and what each outbox row was
+    recorded with (Notification.delivery, copied from the preference). "never"
+    rows stay in-app only."""
 
     IMMEDIATE = "immediate", _("Email me right away")
     DIGEST = "digest", _("Once a day, in a digest")

@@ -81,10 +81,8 @@ class Notification(models.Model):
     # The kinds are declared in notifications/kinds.py (a new one needs no migration).
     Kind = kinds.Kind
 
-    class Delivery(models.TextChoices):
-        IMMEDIATE = "immediate", _("Immediately")
-        DIGEST = "digest", _("In the daily digest")
-        NONE = "none", _("Not by email")
+    # The same enum as the person's preferences (notifications.kinds.Delivery).
+    Delivery = kinds.Delivery
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")

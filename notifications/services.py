@@ -18,13 +18,63 @@ from django.utils import timezone
 from accounts.models import User
 from notifications.delivery import enqueue_on_commit
 from notifications.kinds import CONFIGURABLE_KINDS, REGISTRY, Delivery, Kind
-from notifications.models import Notification, NotificationPreference, UnsubscribeToken
+from notifications.models import (
+    HelperSubscription,
+    Notification,
+    NotificationPreference,
+    UnsubscribeToken,
+)
 
 if TYPE_CHECKING:  # for annotations only: requests imports this module
-    from requests.models import HelpRequest
+    from requests.models import Category, HelpRequest
 
 UNSUBSCRIBE_SALT = "board.unsubscribe"
 EXCERPT_LENGTH = 300
+
+
+# --- Helper subscriptions: "tell me about new requests like these" ----------------
+
+
+def update_subscription(
+    *, user: User, is_active: bool, categories: Iterable[Category], response_kinds: Iterable[str]
+) -> HelperSubscription:
+    with transaction.atomic():
+        subscription, _created = HelperSubscription.objects.update_or_create(
+            user=user, defaults={"is_active": is_active, "response_kinds": list(response_kinds)}
+        )
+        subscription.categories.set(categories)
+    return subscription
+
+
+def follow_requests(
+    *, user: User, category: Category | None = None, response_kind: str = ""
+) -> HelperSubscription:
+    """ "Tell me about new requests like these", from the board's filters: what the
+    person already follows stays, and this category and kind are added (no
+    category or kind chosen means all of them, as on the settings page)."""
+    with transaction.atomic():
+        subscription = HelperSubscription.objects.select_for_update().filter(user=user).first()
+        if subscription is None or not subscription.is_active:
+            # Nothing followed yet (or stopped): exactly what they are looking at.
+            return update_subscription(
+                user=user,
+                is_active=True,
+                categories=[category] if category else [],
+                response_kinds=[response_kind] if response_kind else [],
+            )
+        categories = list(subscription.categories.all())
+        if not category:
+            categories = []
+        elif categories and category not in categories:
+            categories.append(category)
+        kinds = list(subscription.response_kinds)
+        if not response_kind:
+            kinds = []
+        elif kinds and response_kind not in kinds:
+            kinds.append(response_kind)
+        return update_subscription(
+            user=user, is_active=True, categories=categories, response_kinds=kinds
+        )
 
 
 # --- Preferences ----------------------------------------------------------------------
@@ -55,15 +105,6 @@ def update_settings(*, user: User, full_emails: bool, choices: dict[str, str]) -
             user.save(update_fields=["full_emails"])
 
 
-def _row_delivery(delivery: str) -> str:
-    rows: dict[str, str] = {
-        Delivery.IMMEDIATE: Notification.Delivery.IMMEDIATE,
-        Delivery.DIGEST: Notification.Delivery.DIGEST,
-        Delivery.NEVER: Notification.Delivery.NONE,
-    }
-    return rows[delivery]
-
-
 def _deliveries(kind: str, recipients: list[User]) -> dict[int, str]:
     spec = REGISTRY[kind]
     if not spec.configurable:
@@ -90,7 +131,6 @@ def _new_row(
     variant: str = "",
     withheld: bool = False,
 ) -> Notification:
-    row_delivery = _row_delivery(delivery)
     payload = {"excerpt": excerpt[:EXCERPT_LENGTH]} if excerpt else {}
     if variant:
         payload["variant"] = variant
@@ -101,11 +141,11 @@ def _new_row(
         url=url,
         help_request=help_request,
         payload=payload,
-        delivery=row_delivery,
+        delivery=delivery,
         withheld=withheld,
         # Never-by-email rows are done as far as email goes; they stay in-app.
         state=Notification.State.SKIPPED
-        if row_delivery == Notification.Delivery.NONE
+        if delivery == Delivery.NEVER
         else Notification.State.QUEUED,
     )
 

@@ -22,7 +22,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from board import ratelimit
 from board.api_machinery import CursorPagination
 from board.http import AuthenticatedRequest, member
 from moderation import selectors as moderation_selectors
@@ -69,12 +68,6 @@ class CategoryListApi(ListAPIView[Category]):
     serializer_class = CategoryOut
     pagination_class = None
     queryset = Category.objects.order_by("order", "name")
-
-
-def posting_limit(request: AuthenticatedRequest, action: str) -> None:
-    """The same posting limits as the web pages (board/ratelimit.py): 429 with Retry-After.
-    For reports only, whose service (requests.moderation) does not count them yet."""
-    ratelimit.check_rate(action=action, key=request.user.pk)
 
 
 # --- Requests ------------------------------------------------------------------------------
@@ -397,7 +390,6 @@ class ReportListApi(ListAPIView[Report]):
         target = moderation_selectors.target_for(
             request.user, data.validated_data["target"], data.validated_data["id"]
         )
-        posting_limit(request, "report")
         report, created = moderation_services.report_content(
             reporter=request.user,
             target=target,

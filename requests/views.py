@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts import services as account_services
 from board import crisis
 from board.drafts import member_action, pop_draft
 from board.errors import ServiceError, refused
 from board.http import AuthenticatedHttpRequest
 from moderation import selectors as moderation_selectors
+from notifications import services as notification_services
 from requests import selectors, services
 from requests.filters import BoardFilter
 from requests.forms import FollowForm, HelpRequestForm, MessageForm, OfferForm
@@ -100,7 +100,7 @@ def follow(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(request, _("Those filters have changed; please choose them again."))
         return redirect("requests:board")
     category, kind = form.cleaned_data["category"], form.cleaned_data["kind"]
-    account_services.follow_requests(user=request.user, category=category, response_kind=kind)
+    notification_services.follow_requests(user=request.user, category=category, response_kind=kind)
     messages.success(
         request,
         _(

@@ -1,31 +1,29 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from board.fields import text_rules
 from requests.models import Category
-from stories.models import PROMPT_MAX
+from stories.models import Story
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
-_MESSAGES = {
-    "max_length": _(
-        "Please keep this to %(limit_value)d characters or fewer (it has %(show_value)d)."
-    ),
-}
+# The answers' limit and sentence come from the model's fields; "at least one
+# answer" is checked by the service (stories.services.clean_texts), not here.
+ANSWER_RULES = text_rules(Story, "hard_to_ask")
 
 
 def _prompt(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,
-        max_length=PROMPT_MAX,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages=_MESSAGES,
+        **ANSWER_RULES,
     )
 
 
@@ -51,24 +49,8 @@ class StoryForm(forms.Form):
         ),
     )
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        texts = [
-            data.get(name, "").strip()
-            for name in ("hard_to_ask", "when_i_did", "to_someone_hesitating")
-        ]
-        if not self.errors and not any(texts):
-            raise forms.ValidationError(
-                _("Please answer at least one of the questions. A few lines are enough.")
-            )
-        return data
-
     def texts(self) -> dict[str, str]:
-        return {
-            name: self.cleaned_data[name]
-            for name in ("hard_to_ask", "when_i_did", "to_someone_hesitating")
-        }
+        return {name: self.cleaned_data[name] for name in Story.TEXT_FIELDS}
 
 
 class NewStoryForm(StoryForm):

@@ -12,12 +12,30 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from board.fields import PlainTextField
-from requests.models import Category, HelpRequest, new_alias, new_public_id
+from requests.models import Category, HelpRequest, length_rules, new_alias, new_public_id
 
 if TYPE_CHECKING:  # accounts sits below stories; the type is for annotations only
+    from django_stubs_ext import StrOrPromise
+
     from accounts.models import User
 
 PROMPT_MAX = 2000
+ANSWER_TOO_LONG = _(
+    "Please keep this to %(limit_value)d characters or fewer (it has %(show_value)d)."
+)
+NO_ANSWER = _("Please answer at least one of the questions. A few lines are enough.")
+
+
+def _answer(label: StrOrPromise) -> PlainTextField:
+    """One of a story's three answers: optional, at most PROMPT_MAX characters (the
+    rule every write path checks: the service with board.errors.validate, the form
+    and the serializer by deriving theirs from this field)."""
+    return PlainTextField(
+        label,
+        max_length=PROMPT_MAX,
+        blank=True,
+        validators=length_rules(None, PROMPT_MAX, too_long=ANSWER_TOO_LONG),
+    )
 
 
 class StoryQuerySet(models.QuerySet["Story"]):
@@ -65,11 +83,9 @@ class Story(models.Model):
     )
     alias = models.CharField(_("alias"), max_length=40, default=new_alias, editable=False)
     show_name = models.BooleanField(_("show my display name"), default=False)
-    hard_to_ask = PlainTextField(_("What made it hard to ask?"), max_length=PROMPT_MAX, blank=True)
-    when_i_did = PlainTextField(_("What happened when you did?"), max_length=PROMPT_MAX, blank=True)
-    to_someone_hesitating = PlainTextField(
-        _("What would you tell someone who is hesitating?"), max_length=PROMPT_MAX, blank=True
-    )
+    hard_to_ask = _answer(_("What made it hard to ask?"))
+    when_i_did = _answer(_("What happened when you did?"))
+    to_someone_hesitating = _answer(_("What would you tell someone who is hesitating?"))
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )

@@ -3,16 +3,22 @@ the public figures. Shapes only: the rules are in the services."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from requests.models import THANK_YOU_MAX
-from stories.models import PROMPT_MAX, Story
+from board.fields import text_rules
+from requests.models import ThankYou
+from stories.models import Story
 
 
 def _prompt(help_text: str = "") -> serializers.CharField:
+    """One answer, with the length rule and sentence of the model's field ("at least
+    one answer" is the service's to say)."""
     return serializers.CharField(
-        max_length=PROMPT_MAX, required=False, allow_blank=True, default="", help_text=help_text
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=help_text,
+        **text_rules(Story, "hard_to_ask"),
     )
 
 
@@ -24,13 +30,6 @@ class StoryTextsIn(serializers.Serializer):
     show_name = serializers.BooleanField(
         required=False, default=False, help_text="Show your display name instead of an alias."
     )
-
-    def validate(self, attrs: dict) -> dict:
-        if not any(attrs.get(name, "").strip() for name in Story.TEXT_FIELDS):
-            raise serializers.ValidationError(
-                {"hard_to_ask": [_("Please answer at least one of the questions.")]}
-            )
-        return attrs
 
 
 class StoryIn(StoryTextsIn):
@@ -73,11 +72,18 @@ class MyStoryOut(serializers.Serializer):
     published_at = serializers.DateTimeField(allow_null=True)
 
 
-class ThankYouIn(serializers.Serializer):
-    body = serializers.CharField(max_length=THANK_YOU_MAX)
+class ThankYouIn(serializers.ModelSerializer):
+    """The note's length and "a few words" rules and sentences are ThankYou.body's
+    (requests.thanks checks them again, for every caller)."""
+
     resolve = serializers.BooleanField(
         required=False, default=False, help_text="Also mark the request as resolved."
     )
+
+    class Meta:
+        model = ThankYou
+        fields = ["body", "resolve"]
+        extra_kwargs = {"body": text_rules(ThankYou, "body")}
 
 
 class ThankYouOut(serializers.Serializer):

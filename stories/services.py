@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from board.errors import Invalid, validate
 from moderation.crisis import find_crisis_phrases
 from moderation.models import ModerationAction
 from moderation.rules import can_moderate, check_can_post
@@ -26,23 +27,19 @@ from notifications.services import notify
 from requests.models import Category, HelpRequest, Offer
 from requests.services import ServiceError
 from stories import cache
-from stories.models import PROMPT_MAX, BeenThere, Story
+from stories.models import NO_ANSWER, BeenThere, Story
 
 # --- Stories --------------------------------------------------------------------------
 
 
 def clean_texts(texts: Mapping[str, str]) -> dict[str, str]:
-    """The three answers, stripped; at least one, none too long."""
+    """The three answers, stripped; at least one, none too long (the length rule is
+    on the model's fields: Invalid naming the field). The one place these rules are
+    checked: the form and the serializer leave them to this."""
     cleaned = {name: (texts.get(name) or "").strip() for name in Story.TEXT_FIELDS}
     if not any(cleaned.values()):
-        raise ServiceError(
-            _("Please answer at least one of the questions. A few lines are enough.")
-        )
-    for text in cleaned.values():
-        if len(text) > PROMPT_MAX:
-            raise ServiceError(
-                _("Please keep each answer to %(max)d characters or fewer.") % {"max": PROMPT_MAX}
-            )
+        raise Invalid(str(NO_ANSWER), field=Story.TEXT_FIELDS[0])
+    validate(Story(**cleaned), fields=Story.TEXT_FIELDS)
     return cleaned
 
 

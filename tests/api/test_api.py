@@ -538,6 +538,20 @@ def test_the_web_posting_limits_hold_in_the_api(scene, settings):
     assert int(limited["Retry-After"]) > 0
 
 
+def test_api_reports_are_limited_once_per_report(scene, settings):
+    """The report service counts the limit; the API answers 429 with Retry-After and
+    counts each report once (two allowed, the third refused)."""
+    settings.BOARD_RATE_LIMITS = {**settings.BOARD_RATE_LIMITS, "report": "2/h"}
+    client = scene.client("other")
+    statuses = []
+    for help_request in HelpRequestFactory.create_batch(3):
+        body = {"target": "request", "id": help_request.public_id, "reason": "spam"}
+        response = client.post(reverse("api:reports"), body, format="json")
+        statuses.append(response.status_code)
+    assert statuses == [201, 201, 429]
+    assert int(response["Retry-After"]) > 0
+
+
 def test_a_helper_reports_a_message_and_sees_it_in_their_reports(scene):
     client = scene.client("helper")
     messages = client.get(reverse("api:offer_messages", args=[scene.offer.public_id])).json()

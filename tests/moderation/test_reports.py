@@ -3,7 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from board.errors import Limited
+from moderation import services
 from moderation.models import Report
+from moderation.targets import ReportedRequest
 from tests.factories import MessageFactory
 from tests.support.personas import login
 
@@ -127,8 +130,34 @@ def test_reports_are_rate_limited(settings, outsider):
     response = client.post(report_url("request", requests[2].public_id), {"reason": "spam"})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
-    assert "Everything you wrote is still here" in response.content.decode()
+    page = response.content.decode()
+    assert "Everything you wrote is still here" in page
+    assert "try again in" in page
     assert Report.objects.count() == 2
+
+
+def test_the_form_comes_back_with_what_was_typed_when_limited(settings, help_request, outsider):
+    settings.BOARD_RATE_LIMITS = {**settings.BOARD_RATE_LIMITS, "report": "0/h"}
+    response = login(outsider).post(
+        report_url("request", help_request.public_id),
+        {"reason": "harmful", "details": "The second paragraph worries me."},
+    )
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "The second paragraph worries me." in page
+    assert "try again in" in page
+    assert not Report.objects.exists()
+
+
+def test_the_report_service_counts_the_posting_limit(settings, help_request, outsider):
+    """The one place the limit is counted: every edge (page, API) gets it from here."""
+    settings.BOARD_RATE_LIMITS = {**settings.BOARD_RATE_LIMITS, "report": "1/h"}
+    target = ReportedRequest(help_request)
+    services.report_content(reporter=outsider, target=target, reason="spam")
+    with pytest.raises(Limited) as limited:
+        services.report_content(reporter=outsider, target=target, reason="harmful")
+    assert 0 < limited.value.retry_after <= 3600
+    assert Report.objects.count() == 1
 
 
 def test_the_reporter_sees_their_reports_and_what_happened(help_request, outsider):

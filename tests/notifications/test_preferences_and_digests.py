@@ -8,11 +8,11 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import update_subscription
 from notifications import digests, emails, kinds
 from notifications import selectors as inbox
 from notifications import services as notification_services
 from notifications.models import Delivery, HelperSubscription, Notification
+from notifications.services import update_subscription
 from requests import services
 from requests.models import HelpRequest, Offer
 from tests.factories import CategoryFactory, HelpRequestFactory, OfferFactory, UserFactory

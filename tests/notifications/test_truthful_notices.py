@@ -14,7 +14,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import update_subscription
 from moderation import services as moderation
 from moderation.models import Report
 from moderation.services import make_moderator
@@ -23,6 +22,7 @@ from notifications import digests, emails
 from notifications import selectors as inbox
 from notifications import services as notification_services
 from notifications.models import Delivery, Notification
+from notifications.services import update_subscription
 from requests import services
 from requests.models import HelpRequest, Offer
 from tests.factories import CategoryFactory, HelpRequestFactory

@@ -8,10 +8,9 @@ import re
 
 import pytest
 
-from accounts.services import update_subscription
 from board.errors import Invalid
 from notifications.models import Delivery, Notification
-from notifications.services import set_preferences
+from notifications.services import set_preferences, update_subscription
 from requests import services
 from requests.models import HelpRequest, Message, Offer
 from tests.factories import CategoryFactory, HelpRequestFactory, OfferFactory, UserFactory

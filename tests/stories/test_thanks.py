@@ -66,7 +66,7 @@ def test_it_honours_the_helpers_preference(
     assert _mail_to(mailoutbox, helper) == []
     # Still on the helper's notifications page.
     row = Notification.objects.get(kind=Notification.Kind.THANKED)
-    assert row.recipient == helper and row.delivery == "none"
+    assert row.recipient == helper and row.delivery == "never"
     page = login(helper).get(reverse("notifications")).content.decode()
     assert "Someone thanked you for your help" in page
 
