@@ -70,6 +70,7 @@ def member():
         "key": ["not-a-key"],
         "uidb36": ["1"],
         "url": ["no-such-admin-page/"],
+        "rest": ["1/change/"],
         "id": ["1"],
     }
 

@@ -23,6 +23,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
+from board.urls import MOVED_IN_ADMIN
 from moderation.models import Block, ModerationAction, Report
 from moderation.services import make_moderator
 from notifications.digests import build_digests
@@ -553,6 +554,12 @@ VISITS: dict[str, Visit] = {
     "privacy": Visit(),
     "local_mail": Visit(),
     "healthz": Visit(),
+    # Old admin bookmarks of models that moved app (board/urls.py): redirects.
+    **{f"moved_admin_{app}_{model}": Visit() for app, model in MOVED_IN_ADMIN},
+    **{
+        f"moved_admin_{app}_{model}_page": Visit(args=lambda world: [{"rest": "1/change/"}])
+        for app, model in MOVED_IN_ADMIN
+    },
     "readyz": Visit(),
     "outbox_status": Visit(),
     "notifications": Visit(),
