@@ -9,6 +9,7 @@ which request it belongs to, what it says) and names itself to a `Report` or a
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -20,7 +21,7 @@ Kind = Literal["request", "offer", "message"]
 KINDS: tuple[Kind, ...] = ("request", "offer", "message")
 
 
-class _Content:
+class _Content(ABC):
     """What the three kinds share; each subclass says where its answers come from."""
 
     kind: ClassVar[Kind]
@@ -29,26 +30,28 @@ class _Content:
     obj: HelpRequest | Offer | Message
 
     @property
+    @abstractmethod
     def request(self) -> HelpRequest:
         """The request this content belongs to (for names and links)."""
-        raise NotImplementedError
+        ...
 
     @property
-    def author(self) -> User:
-        raise NotImplementedError
+    @abstractmethod
+    def author(self) -> User: ...
 
     @property
-    def author_id(self) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def author_id(self) -> int: ...
 
     @property
-    def text(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def text(self) -> str: ...
 
     @property
+    @abstractmethod
     def ref(self) -> str:
         """How URLs name it: a public id, or a message's number."""
-        raise NotImplementedError
+        ...
 
     @property
     def author_name(self) -> str:
